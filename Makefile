@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make                build/usernsguard (BPF object embedded as a skeleton)
+# make STATIC=1       the same, statically linked (the guest initramfs uses it)
+# make test           unit tests, then guest tests on Debian's 6.1 and 6.12
+# make unit-test      unit tests only (Criterion, under ASan and UBSan)
+# make guest-test     guest tests only; KERNELS="6.1 6.12" picks kernels
+# make demo           boot a guest, load a policy, show a denial and counters
+# make vmlinux        regenerate vmlinux/vmlinux.h from this machine's BTF
+# make V=1 ...        show every command
+
+BUILD      ?= build
+CLANG      ?= clang
+CC         ?= cc
+BPFTOOL    ?= bpftool
+ARCH       := x86
+KERNELS    ?= 6.1 6.12
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARNINGS   := -Wall -Wextra -Werror
+INCLUDES   := -Iinclude -I$(BUILD)
+CFLAGS     ?= -O2 -g
+CFLAGS     += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -MMD -MP
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
+	      -Wno-unused-parameter \
+	      -Wno-unused-function -Iinclude -Ivmlinux -I$(BUILD) -MMD -MP
+LIBS       := -lbpf -lelf -lz -lmd
+
+ifeq ($(STATIC),1)
+LDFLAGS    += -static
+# libelf may pull in zstd compression on newer Debian releases.
+LIBS       += $(shell pkg-config --static --libs-only-l libelf 2>/dev/null | sed 's/-lelf//')
+BIN_DIR    := $(BUILD)/static
+else
+BIN_DIR    := $(BUILD)
+endif
+
+USER_SRCS  := $(wildcard user/*.c)
+USER_OBJS  := $(patsubst user/%.c,$(BIN_DIR)/obj/%.o,$(USER_SRCS))
+SKEL       := $(BUILD)/usernsguard.skel.h
+BPF_OBJ    := $(BUILD)/usernsguard.bpf.o
+
+# Unit tests link the parts of the loader that need no kernel.
+UNIT_SRCS  := $(wildcard tests/unit/*.c)
+UNIT_LIB   := user/policy.c user/resolve.c user/util.c
+SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+GUEST_SRCS := $(wildcard tests/guest/*.c)
+GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(filter-out tests/guest/guest_test.c,$(GUEST_SRCS)))
+
+.PHONY: all clean test unit-test guest-test demo vmlinux fmt
+.DELETE_ON_ERROR:
+
+all: $(BIN_DIR)/usernsguard
+
+$(BPF_OBJ): bpf/usernsguard.bpf.c | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(SKEL): $(BPF_OBJ)
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name usernsguard_bpf > $@
+
+$(BIN_DIR)/obj/%.o: user/%.c $(SKEL) | $(BIN_DIR)/obj
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BIN_DIR)/usernsguard: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD) $(BIN_DIR)/obj $(BUILD)/unit $(BUILD)/guest:
+	$(Q)mkdir -p $@
+
+# --- unit tests --------------------------------------------------------------
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIB) | $(BUILD)/unit
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Iuser $< $(UNIT_LIB) -lcriterion -lmd -o $@
+
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+
+unit-test: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t --jobs 1; done
+
+# --- guest tests -------------------------------------------------------------
+$(BUILD)/guest/%: tests/guest/%.c tests/guest/guest_test.c tests/guest/guest_test.h | $(BUILD)/guest
+	$(call msg,CC-GUEST,$@)
+	$(Q)$(CC) $(CFLAGS) -static -Itests/guest $< tests/guest/guest_test.c -o $@
+
+guest-bins: $(GUEST_BINS)
+	$(Q)$(MAKE) --no-print-directory STATIC=1 $(BUILD)/static/usernsguard
+
+guest-test: guest-bins
+	$(Q)scripts/guest-test.sh $(KERNELS)
+
+test: unit-test guest-test
+
+demo: guest-bins
+	$(Q)scripts/demo.sh
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/static/obj/*.d $(BUILD)/unit/*.d $(BUILD)/guest/*.d)

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * CO-RE reads of struct uid_gid_map. Its layout changed between 6.1
+ * (nr_extents first) and 6.12 (nr_extents after the inline extents); both
+ * are reached by field name only, so relocation picks the right offsets.
+ */
+#ifndef UG_IDMAP_BPF_H
+#define UG_IDMAP_BPF_H
+
+/*
+ * The verifier refuses variable-index reads through typed pointers, so the
+ * sorted arrays are read with probe reads from a scalar base.
+ */
+#define UG_IDMAP_READ_EXTENT(dst, base, index)                                 \
+	bpf_probe_read_kernel((dst), sizeof(struct ug_extent),                 \
+			      (const void *)((unsigned long)(base) +             \
+					     (index) * sizeof(struct ug_extent)))
+#include "idmap.h"
+
+/* The five inline extents, unrolled by hand: constant indexes only. */
+#define UG_TRY_INLINE_EXTENT(map, n, i, id, dir)                               \
+	do {                                                                   \
+		if ((n) > (i)) {                                               \
+			struct ug_extent e = {                                 \
+				.first = (map)->extent[i].first,               \
+				.lower_first = (map)->extent[i].lower_first,   \
+				.count = (map)->extent[i].count,               \
+			};                                                     \
+			__u32 mapped = ug_extent_map(&e, (id), (dir));         \
+			if (mapped != UG_INVALID_ID)                           \
+				return mapped;                                 \
+		}                                                              \
+	} while (0)
+
+static __always_inline __u32 ug_map_id(const struct uid_gid_map *map, __u32 id,
+				       enum ug_idmap_dir dir)
+{
+	__u32 n = map->nr_extents;
+
+	if (n > UG_IDMAP_BASE_EXTENTS) {
+		/* Sorted copies: reverse by lower_first, forward by first. */
+		unsigned long base = dir == UG_IDMAP_UP ?
+			(unsigned long)BPF_CORE_READ(map, reverse) :
+			(unsigned long)BPF_CORE_READ(map, forward);
+
+		if (n > UG_IDMAP_MAX_EXTENTS)
+			n = UG_IDMAP_MAX_EXTENTS;
+		return ug_idmap_search((const void *)base, n, id, dir);
+	}
+	UG_TRY_INLINE_EXTENT(map, n, 0, id, dir);
+	UG_TRY_INLINE_EXTENT(map, n, 1, id, dir);
+	UG_TRY_INLINE_EXTENT(map, n, 2, id, dir);
+	UG_TRY_INLINE_EXTENT(map, n, 3, id, dir);
+	UG_TRY_INLINE_EXTENT(map, n, 4, id, dir);
+	return UG_INVALID_ID;
+}
+
+#endif /* UG_IDMAP_BPF_H */

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Every map the programs use. All are pinned by name under UG_PIN_DIR, so a
+ * later `usernsguard load` reuses them and bpftool finds them; all have BTF
+ * keys and values from include/usernsguard.h, so dumps carry field names.
+ */
+#ifndef UG_MAPS_BPF_H
+#define UG_MAPS_BPF_H
+
+#include "usernsguard.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, UG_POLICY_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ug_policy);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_policy SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ug_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	/* Both slots can be full while a new policy is being written. */
+	__uint(max_entries, UG_MAX_EXEMPTIONS * UG_POLICY_SLOTS);
+	__type(key, struct ug_exempt_key);
+	__type(value, struct ug_exempt_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_exempt SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UG_RULE_COUNT);
+	__type(key, __u32);
+	__type(value, struct ug_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_events SEC(".maps");
+
+#endif /* UG_MAPS_BPF_H */

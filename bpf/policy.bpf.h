@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The decision path shared by every rule: find the policy in force, check
+ * exemptions, count, report, and turn a violation into the hook's verdict.
+ * Nothing here runs on an allowed path except ug_rule_policy().
+ */
+#ifndef UG_POLICY_BPF_H
+#define UG_POLICY_BPF_H
+
+#include "maps.bpf.h"
+#include "idmap.bpf.h"
+
+#define EPERM 1
+#define EACCES 13
+#define SIGKILL 9
+
+/* Not described by Debian's kernel BTF: an untyped ksym loads everywhere. */
+extern const void init_user_ns __ksym;
+
+/*
+ * Every program returns through this. The 6.12 verifier requires an LSM
+ * program's return value to be provably in [-4095, 0], tracks only what
+ * it can see on each path (a negation makes a value unknown to it), and
+ * clang likes to return "0" from any register it can prove holds zero.
+ * Producing each verdict with an opaque move of a constant gives the
+ * verifier an exact value on every path. Anything unexpected, including
+ * an out-of-range verdict from an earlier program, becomes -EPERM.
+ */
+static __always_inline long ug_verdict(int err)
+{
+	long ret;
+
+	if (err == 0)
+		asm volatile("%[ret] = 0" : [ret] "=r"(ret));
+	else if (err == -EACCES)
+		asm volatile("%[ret] = -13" : [ret] "=r"(ret));
+	else
+		asm volatile("%[ret] = -1" : [ret] "=r"(ret));
+	return ret;
+}
+
+static __always_inline bool ug_is_init_ns(const struct user_namespace *ns)
+{
+	return (const void *)ns == &init_user_ns;
+}
+
+/*
+ * The active policy if @rule is on in it. Array lookups with a constant key
+ * are inlined by the verifier, so this costs a few instructions.
+ */
+static __always_inline const struct ug_policy *ug_rule_policy(__u32 rule, __u32 *slot)
+{
+	const struct ug_policy *policy;
+	const struct ug_state *state;
+	__u32 zero = 0, active;
+
+	state = bpf_map_lookup_elem(&ug_state, &zero);
+	if (!state)
+		return NULL;
+	/* One load: the loader flips this with one aligned store. */
+	active = *(volatile const __u32 *)&state->active_slot & 1;
+	policy = bpf_map_lookup_elem(&ug_policy, &active);
+	if (!policy || rule >= UG_RULE_COUNT || policy->rules[rule].mode == UG_MODE_OFF)
+		return NULL;
+	*slot = active;
+	return policy;
+}
+
+static __always_inline bool ug_exempt_exec(__u32 slot, __u32 rule, const struct file *exe)
+{
+	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_EXEMPT_EXEC };
+	const struct inode *inode;
+
+	if (!exe)
+		return false;
+	inode = exe->f_inode;
+	if (!inode)
+		return false;
+	key.id = inode->i_ino;
+	key.dev = inode->i_sb->s_dev;
+	return bpf_map_lookup_elem(&ug_exempt, &key) != NULL;
+}
+
+/* A cgroup exemption covers the cgroup and everything below it. */
+static __always_inline bool ug_exempt_cgroup(__u32 slot, __u32 rule)
+{
+	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_EXEMPT_CGROUP };
+	int level;
+
+	for (level = 0; level < UG_CGROUP_MAX_DEPTH; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+
+		if (!id)
+			break;
+		key.id = id;
+		if (bpf_map_lookup_elem(&ug_exempt, &key))
+			return true;
+	}
+	return false;
+}
+
+/* The executable of the current task, NULL for kernel threads. */
+static __always_inline const struct file *ug_current_exe(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+
+	return mm ? mm->exe_file : NULL;
+}
+
+static __always_inline void ug_emit(struct ug_event *ev, struct ug_counters *counters)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	struct user_namespace *ns = cred->user_ns;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	/*
+	 * Read through ns before comparing it with &init_user_ns: after the
+	 * comparison clang may substitute the ksym address, a scalar to the
+	 * verifier, for the pointer.
+	 */
+	ev->userns_ino = ns->ns.inum;
+	ev->boot_ns = bpf_ktime_get_boot_ns();
+	ev->pid = (__u32)pid_tgid;
+	ev->tgid = pid_tgid >> 32;
+	ev->uid = cred->uid.val;
+	ev->gid = cred->gid.val;
+	if (ug_is_init_ns(ns)) {
+		ev->ns_uid = ev->uid;
+		ev->ns_gid = ev->gid;
+	} else {
+		ev->ns_uid = ug_map_id(&ns->uid_map, ev->uid, UG_IDMAP_UP);
+		ev->ns_gid = ug_map_id(&ns->gid_map, ev->gid, UG_IDMAP_UP);
+	}
+	if (task->nsproxy)
+		ev->mntns_ino = task->nsproxy->mnt_ns->ns.inum;
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	/* Enforcement never waits on the reader: a full buffer is counted. */
+	if (bpf_ringbuf_output(&ug_events, ev, sizeof(*ev), 0) && counters)
+		counters->lost++;
+}
+
+enum ug_kill {
+	UG_KILL_NEVER,     /* the caller sees the error reliably */
+	UG_KILL_BY_POLICY, /* a credential change: on-deny decides */
+	UG_KILL_ALWAYS,    /* setfsuid/setfsgid: an error is invisible */
+};
+
+/*
+ * A rule found a violation described by @ev. Returns the hook's verdict:
+ * 0 when exempted or audited, -@err when denied.
+ */
+static __always_inline int ug_judge(const struct ug_policy *policy, __u32 slot, __u32 rule,
+				    struct ug_event *ev, const struct file *exe, int err,
+				    enum ug_kill kill)
+{
+	const struct ug_rule_config *config;
+	struct ug_counters *counters;
+
+	if (rule >= UG_RULE_COUNT)
+		return 0;
+	config = &policy->rules[rule];
+	if (policy->exemptions[rule] &&
+	    (ug_exempt_exec(slot, rule, exe) || ug_exempt_cgroup(slot, rule)))
+		return 0;
+
+	ev->rule = rule;
+	if (config->mode == UG_MODE_AUDIT) {
+		ev->verdict = UG_VERDICT_AUDITED;
+		err = 0;
+	} else if (kill == UG_KILL_ALWAYS ||
+		   (kill == UG_KILL_BY_POLICY && config->on_deny == UG_ON_DENY_KILL)) {
+		ev->verdict = UG_VERDICT_KILLED;
+	} else {
+		ev->verdict = UG_VERDICT_DENIED;
+	}
+	ev->errno_val = err;
+
+	counters = bpf_map_lookup_elem(&ug_counters, &rule);
+	if (counters) {
+		if (ev->verdict == UG_VERDICT_AUDITED)
+			counters->audited++;
+		else
+			counters->denied++;
+	}
+	ug_emit(ev, counters);
+	if (ev->verdict == UG_VERDICT_KILLED)
+		bpf_send_signal(SIGKILL);
+	return -err;
+}
+
+#endif /* UG_POLICY_BPF_H */

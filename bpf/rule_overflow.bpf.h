@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Rule 1, overflow-transitions (seed 003, action item 4): no task may
+ * become an id that reads as the overflow uid/gid, so that "owned by 65534"
+ * means "unmapped" and never "the nobody user". An id reads as the overflow
+ * id if it is the host's kernel.overflowuid, or if the task's own user
+ * namespace shows it as that number (a container's 65534 is as ambiguous
+ * to the container as the host's is to the host). Holding the id already,
+ * in any of the four slots, is not a transition.
+ */
+#ifndef UG_RULE_OVERFLOW_BPF_H
+#define UG_RULE_OVERFLOW_BPF_H
+
+#include "policy.bpf.h"
+
+/* include/linux/security.h: setfsuid()/setfsgid() pass this flag. */
+#define LSM_SETID_FS 8
+
+/* The kernel ids that read as the overflow id inside one namespace. */
+struct ug_overflow_ids {
+	__u32 host;
+	__u32 ns; /* UG_INVALID_ID when the namespace does not map it */
+};
+
+static __always_inline void ug_overflow_ids(struct user_namespace *ns, bool gid, __u32 overflow,
+					    struct ug_overflow_ids *ids)
+{
+	ids->host = overflow;
+	ids->ns = UG_INVALID_ID;
+	if (!ug_is_init_ns(ns))
+		ids->ns = ug_map_id(gid ? &ns->gid_map : &ns->uid_map, overflow,
+				    UG_IDMAP_DOWN);
+}
+
+static __always_inline bool ug_is_overflow(const struct ug_overflow_ids *ids, __u32 kid)
+{
+	return kid != UG_INVALID_ID && (kid == ids->host || kid == ids->ns);
+}
+
+/* First of the four ids that is an overflow id, else UG_INVALID_ID. */
+static __always_inline __u32 ug_overflow_in(const struct ug_overflow_ids *ids, const __u32 id[4])
+{
+	if (ug_is_overflow(ids, id[0]))
+		return id[0];
+	if (ug_is_overflow(ids, id[1]))
+		return id[1];
+	if (ug_is_overflow(ids, id[2]))
+		return id[2];
+	if (ug_is_overflow(ids, id[3]))
+		return id[3];
+	return UG_INVALID_ID;
+}
+
+static __always_inline void ug_cred_uids(const struct cred *cred, __u32 id[4])
+{
+	id[0] = cred->uid.val;
+	id[1] = cred->euid.val;
+	id[2] = cred->suid.val;
+	id[3] = cred->fsuid.val;
+}
+
+static __always_inline void ug_cred_gids(const struct cred *cred, __u32 id[4])
+{
+	id[0] = cred->gid.val;
+	id[1] = cred->egid.val;
+	id[2] = cred->sgid.val;
+	id[3] = cred->fsgid.val;
+}
+
+struct ug_group_scan {
+	unsigned long base; /* scalar address of group_info->gid[0] */
+	__u32 a, b;
+	bool found;
+};
+
+static long ug_group_scan_one(__u32 index, void *ctx)
+{
+	struct ug_group_scan *scan = ctx;
+	__u32 gid;
+
+	if (bpf_probe_read_kernel(&gid, sizeof(gid),
+				  (const void *)(scan->base + index * sizeof(__u32))))
+		return 1;
+	if (gid != UG_INVALID_ID && (gid == scan->a || gid == scan->b)) {
+		scan->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Supplementary groups can number 65536: walk them with bpf_loop(). The
+ * group_info pointer is read as a scalar because the verifier refuses
+ * variable offsets from typed pointers. Only reached on setgroups/setgid.
+ */
+static __always_inline bool ug_groups_contain(const struct cred *cred,
+					      const struct ug_overflow_ids *ids)
+{
+	struct ug_group_scan scan = { .a = ids->host, .b = ids->ns };
+	const struct group_info *gi = BPF_CORE_READ(cred, group_info);
+	__u32 ngroups;
+
+	if (!gi)
+		return false;
+	ngroups = BPF_CORE_READ(gi, ngroups);
+	scan.base = (unsigned long)gi + bpf_core_field_offset(struct group_info, gid);
+	bpf_loop(ngroups, ug_group_scan_one, &scan, 0);
+	return scan.found;
+}
+
+/* The overflow uid @new would newly hold, else UG_INVALID_ID. */
+static __always_inline __u32 ug_uid_transition(const struct cred *new, const struct cred *old,
+					       const struct ug_overflow_ids *ids, __u32 req[4])
+{
+	__u32 held[4];
+
+	ug_cred_uids(new, req);
+	if (ug_overflow_in(ids, req) == UG_INVALID_ID)
+		return UG_INVALID_ID;
+	ug_cred_uids(old, held);
+	if (ug_overflow_in(ids, held) != UG_INVALID_ID)
+		return UG_INVALID_ID;
+	return ug_overflow_in(ids, req);
+}
+
+static __always_inline __u32 ug_gid_transition(const struct cred *new, const struct cred *old,
+					       const struct ug_overflow_ids *ids, __u32 req[4])
+{
+	__u32 held[4];
+
+	ug_cred_gids(new, req);
+	if (ug_overflow_in(ids, req) == UG_INVALID_ID)
+		return UG_INVALID_ID;
+	ug_cred_gids(old, held);
+	if (ug_overflow_in(ids, held) != UG_INVALID_ID || ug_groups_contain(old, ids))
+		return UG_INVALID_ID;
+	return ug_overflow_in(ids, req);
+}
+
+static __always_inline int check_task_fix_setuid(struct cred *new, const struct cred *old, int flags, int ret)
+{
+	struct ug_overflow_ids ids;
+	const struct ug_policy *policy;
+	struct ug_event ev = {};
+	__u32 slot;
+
+	if (ret)
+		return ret; /* an earlier program's denial stands */
+	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
+	if (!policy)
+		return 0;
+	ug_overflow_ids(new->user_ns, false, policy->overflow_uid, &ids);
+	ev.target_id = ug_uid_transition(new, old, &ids, ev.req_uid);
+	if (ev.target_id == UG_INVALID_ID)
+		return 0;
+	ev.op = UG_OP_SETUID;
+	ev.req_gid[0] = ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
+	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
+			flags & LSM_SETID_FS ? UG_KILL_ALWAYS : UG_KILL_BY_POLICY);
+}
+
+SEC("lsm/task_fix_setuid")
+int BPF_PROG(ug_task_fix_setuid, struct cred *new, const struct cred *old, int flags, int ret)
+{
+	return ug_verdict(check_task_fix_setuid(new, old, flags, ret));
+}
+
+static __always_inline int check_task_fix_setgid(struct cred *new, const struct cred *old, int flags, int ret)
+{
+	struct ug_overflow_ids ids;
+	const struct ug_policy *policy;
+	struct ug_event ev = {};
+	__u32 slot;
+
+	if (ret)
+		return ret; /* an earlier program's denial stands */
+	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
+	if (!policy)
+		return 0;
+	ug_overflow_ids(new->user_ns, true, policy->overflow_gid, &ids);
+	ev.target_id = ug_gid_transition(new, old, &ids, ev.req_gid);
+	if (ev.target_id == UG_INVALID_ID)
+		return 0;
+	ev.op = UG_OP_SETGID;
+	ev.req_uid[0] = ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
+	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
+			flags & LSM_SETID_FS ? UG_KILL_ALWAYS : UG_KILL_BY_POLICY);
+}
+
+SEC("lsm/task_fix_setgid")
+int BPF_PROG(ug_task_fix_setgid, struct cred *new, const struct cred *old, int flags, int ret)
+{
+	return ug_verdict(check_task_fix_setgid(new, old, flags, ret));
+}
+
+static __always_inline int check_task_fix_setgroups(struct cred *new, const struct cred *old, int ret)
+{
+	struct ug_overflow_ids ids;
+	const struct ug_policy *policy;
+	struct ug_event ev = {};
+	__u32 held[4];
+	__u32 slot;
+
+	if (ret)
+		return ret; /* an earlier program's denial stands */
+	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
+	if (!policy)
+		return 0;
+	ug_overflow_ids(new->user_ns, true, policy->overflow_gid, &ids);
+	if (!ug_groups_contain(new, &ids))
+		return 0;
+	ug_cred_gids(old, held);
+	if (ug_overflow_in(&ids, held) != UG_INVALID_ID || ug_groups_contain(old, &ids))
+		return 0;
+	ev.op = UG_OP_SETGROUPS;
+	ev.target_id = ids.ns != UG_INVALID_ID ? ids.ns : ids.host;
+	ev.req_uid[0] = ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
+	ev.req_gid[0] = ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
+	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
+			UG_KILL_BY_POLICY);
+}
+
+SEC("lsm/task_fix_setgroups")
+int BPF_PROG(ug_task_fix_setgroups, struct cred *new, const struct cred *old, int ret)
+{
+	return ug_verdict(check_task_fix_setgroups(new, old, ret));
+}
+
+static __always_inline void ug_event_file(struct ug_event *ev, const struct inode *inode)
+{
+	ev->dev = inode->i_sb->s_dev;
+	ev->ino = inode->i_ino;
+	ev->mode = inode->i_mode;
+	ev->owner_uid = inode->i_uid.val;
+	ev->owner_gid = inode->i_gid.val;
+}
+
+/*
+ * Of the exec hooks only this one both sees the set-id result (euid is
+ * already the file owner's, suid/fsuid follow it) and can fail execve.
+ * A failed execve is visible to the caller, so it is never a kill. The
+ * exemption checked is the binary being executed.
+ */
+static __always_inline int check_bprm_creds_from_file(struct linux_binprm *bprm, struct file *file, int ret)
+{
+	struct ug_overflow_ids uids, gids;
+	const struct ug_policy *policy;
+	const struct cred *new, *old;
+	struct ug_event ev = {};
+	__u32 slot;
+
+	if (ret)
+		return ret; /* an earlier program's denial stands */
+	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
+	if (!policy)
+		return 0;
+	new = bprm->cred;
+	old = bpf_get_current_task_btf()->real_cred;
+	ug_overflow_ids(new->user_ns, false, policy->overflow_uid, &uids);
+	ug_overflow_ids(new->user_ns, true, policy->overflow_gid, &gids);
+	ev.target_id = ug_uid_transition(new, old, &uids, ev.req_uid);
+	if (ev.target_id == UG_INVALID_ID) {
+		ev.target_id = ug_gid_transition(new, old, &gids, ev.req_gid);
+		if (ev.target_id == UG_INVALID_ID)
+			return 0;
+	} else {
+		ug_cred_gids(new, ev.req_gid);
+	}
+	ev.op = UG_OP_EXEC;
+	ug_event_file(&ev, file->f_inode);
+	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, file, EPERM,
+			UG_KILL_NEVER);
+}
+
+SEC("lsm/bprm_creds_from_file")
+int BPF_PROG(ug_bprm_creds_from_file, struct linux_binprm *bprm, struct file *file, int ret)
+{
+	return ug_verdict(check_bprm_creds_from_file(bprm, file, ret));
+}
+
+/*
+ * chown(2), fchown(2), lchown(2) and fchownat(2) all meet here. The ids
+ * come by value (kuid_t, kgid_t), which BPF_PROG() cannot declare: read
+ * them from the raw context. (u32)-1 means "leave unchanged". Giving a
+ * file to the id it already has is not a transition.
+ */
+static __always_inline int check_path_chown(__u64 *ctx)
+{
+	const struct path *path = (const struct path *)ctx[0];
+	__u32 uid = (__u32)ctx[1], gid = (__u32)ctx[2];
+	struct ug_overflow_ids uids, gids;
+	const struct ug_policy *policy;
+	struct user_namespace *ns;
+	const struct inode *inode;
+	struct ug_event ev = {};
+	int ret = (int)ctx[3];
+	__u32 slot;
+
+	if (ret)
+		return ret; /* an earlier program's denial stands */
+	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
+	if (!policy)
+		return 0;
+	inode = path->dentry->d_inode;
+	if (!inode)
+		return 0;
+	ns = bpf_get_current_task_btf()->cred->user_ns;
+	ug_overflow_ids(ns, false, policy->overflow_uid, &uids);
+	ug_overflow_ids(ns, true, policy->overflow_gid, &gids);
+	if (ug_is_overflow(&uids, uid) && uid != inode->i_uid.val)
+		ev.target_id = uid;
+	else if (ug_is_overflow(&gids, gid) && gid != inode->i_gid.val)
+		ev.target_id = gid;
+	else
+		return 0;
+	ev.op = UG_OP_CHOWN;
+	ev.req_uid[0] = uid;
+	ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
+	ev.req_gid[0] = gid;
+	ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
+	ug_event_file(&ev, inode);
+	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
+			UG_KILL_NEVER);
+}
+
+SEC("lsm/path_chown")
+int ug_path_chown(__u64 *ctx)
+{
+	return ug_verdict(check_path_chown(ctx));
+}
+
+#endif /* UG_RULE_OVERFLOW_BPF_H */

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Shared by the BPF programs and the loader: every map key, map value and
+ * constant that crosses the kernel/user boundary lives here, as plain
+ * structs of fixed-width types so both compilers agree on the layout and
+ * bpftool can print them with field names from BTF.
+ */
+#ifndef USERNSGUARD_H
+#define USERNSGUARD_H
+
+#define UG_PIN_DIR "/sys/fs/bpf/usernsguard"
+
+/*
+ * The policy is double-buffered: the loader fills the slot that is not
+ * active, then flips ug_state.active_slot with one aligned 32-bit store.
+ * Programs read the active slot once per call, so every decision is made
+ * against one complete policy, old or new.
+ */
+#define UG_POLICY_SLOTS 2
+#define UG_MAX_EXEMPTIONS 1024
+#define UG_SOURCE_MAX 256
+/* Cgroup exemptions cover a subtree: ancestors are checked this deep. */
+#define UG_CGROUP_MAX_DEPTH 16
+/* (u32)-1 is never a valid id: the kernel's "unmapped" answer. */
+#define UG_INVALID_ID 0xffffffffu
+
+enum ug_rule {
+	UG_RULE_OVERFLOW_TRANSITIONS = 0,
+	UG_RULE_MOST_RESTRICTIVE = 1,
+	UG_RULE_SHIFT_MARKS = 2,
+	UG_RULE_COUNT = 3,
+};
+
+enum ug_mode {
+	UG_MODE_OFF = 0,
+	UG_MODE_ENFORCE = 1,
+	UG_MODE_AUDIT = 2,
+};
+
+/*
+ * What a refused credential change does to the task. errno leaves a task
+ * that ignores the error running with its old (often root) ids; kill ends
+ * it the way SafeSetID does. fs-id changes are always killed: setfsuid()
+ * and setfsgid() cannot report failure at all.
+ */
+enum ug_on_deny {
+	UG_ON_DENY_ERRNO = 0,
+	UG_ON_DENY_KILL = 1,
+};
+
+struct ug_rule_config {
+	__u32 mode;    /* enum ug_mode */
+	__u32 on_deny; /* enum ug_on_deny */
+};
+
+/* Value of ug_policy, one per slot. */
+struct ug_policy {
+	__u32 overflow_uid;
+	__u32 overflow_gid;
+	struct ug_rule_config rules[UG_RULE_COUNT];
+	/* Exemption entries per rule: a rule with none skips every lookup. */
+	__u32 exemptions[UG_RULE_COUNT];
+	__u32 _pad;
+	/* Read by `status` only; the programs never look below this line. */
+	__u64 generation;
+	__u64 loaded_at_ns; /* CLOCK_REALTIME */
+	__u8 sha256[32];
+	char source[UG_SOURCE_MAX];
+};
+
+/* Value of ug_state, a single entry. */
+struct ug_state {
+	__u32 active_slot;
+	__u32 _pad;
+};
+
+enum ug_exempt_kind {
+	UG_EXEMPT_CGROUP = 1,
+	UG_EXEMPT_EXEC = 2,
+};
+
+/* Key of ug_exempt. Slot is part of the key so both policies coexist. */
+struct ug_exempt_key {
+	__u32 slot;
+	__u32 rule; /* enum ug_rule */
+	__u32 kind; /* enum ug_exempt_kind */
+	__u32 _pad;
+	__u64 id;  /* cgroup id, or the executable's inode number */
+	__u64 dev; /* executable's s_dev as the kernel encodes it; 0 for cgroups */
+};
+
+/* Value of ug_exempt: where the exemption came from, for status and events. */
+struct ug_exempt_value {
+	__u32 policy_line;
+	__u32 _pad;
+};
+
+/* Value of the per-CPU ug_counters array, indexed by enum ug_rule. */
+struct ug_counters {
+	__u64 denied;
+	__u64 audited;
+	__u64 lost; /* events not delivered: ring buffer full */
+};
+
+/* Which operation a rule was judged on. */
+enum ug_op {
+	UG_OP_SETUID = 1,
+	UG_OP_SETGID = 2,
+	UG_OP_SETGROUPS = 3,
+	UG_OP_EXEC = 4,
+	UG_OP_CHOWN = 5,
+};
+
+enum ug_verdict {
+	UG_VERDICT_DENIED = 1,
+	UG_VERDICT_AUDITED = 2,
+	UG_VERDICT_KILLED = 3,
+};
+
+/* One record in the ug_events ring buffer per denial or audit hit. */
+struct ug_event {
+	__u64 boot_ns; /* bpf_ktime_get_boot_ns(); the reader converts */
+	__u32 rule;    /* enum ug_rule */
+	__u32 verdict; /* enum ug_verdict */
+	__u32 op;      /* enum ug_op */
+	__u32 pid;     /* thread id */
+	__u32 tgid;    /* process id */
+	__u32 uid;     /* kernel ids of the acting task */
+	__u32 gid;
+	__u32 ns_uid; /* the same ids as the task's own namespace shows them */
+	__u32 ns_gid;
+	__u32 userns_ino;
+	__u32 mntns_ino;
+	__u32 _pad;
+	__u64 cgroup_id;
+	char comm[16];
+	/* Rule 1: the ids requested, (u32)-1 where a slot is unchanged. */
+	__u32 req_uid[4]; /* real, effective, saved, fs */
+	__u32 req_gid[4];
+	__u32 target_id;  /* the id that reads as the overflow id */
+	__u32 errno_val;  /* positive errno returned, 0 in audit mode */
+	/* Files involved (chown target, exec binary). */
+	__u64 dev;
+	__u64 ino;
+	__u32 mode;
+	__u32 owner_uid;
+	__u32 owner_gid;
+	__u32 _pad2;
+};
+
+#endif /* USERNSGUARD_H */

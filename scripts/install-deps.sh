@@ -1,0 +1,25 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Install every Debian package the build, the tests and the demo need.
+# Debian 12 (bookworm). Run as root. Why each one is needed: README.md.
+set -euo pipefail
+
+packages=(
+	make gcc pkg-config file         # userspace build
+	clang llvm                       # BPF compiler, llvm-strip
+	bpftool                          # skeleton generation, vmlinux.h
+	libbpf-dev libelf-dev zlib1g-dev # BPF loader library and its dependencies
+	libmd-dev                        # SHA-256 of the policy file
+	libcriterion-dev                 # unit tests
+	qemu-system-x86                  # guest tests (software emulation)
+	busybox-static cpio xz-utils     # guest initramfs
+)
+
+export DEBIAN_FRONTEND=noninteractive
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: run as root (sudo $0)" >&2
+	exit 1
+fi
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "install-deps: ${#packages[@]} packages present"

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Build the guest initramfs: busybox-static, the static usernsguard, the
+# guest test programs and policies, and the modules the tests insert.
+# Usage: scripts/mkinitramfs.sh SERIES OUTPUT
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+series=$1
+out=$2
+build=${BUILD:-$top/build}
+kdir=${UG_KERNEL_CACHE:-$top/.cache/kernels}/$series
+
+busybox=$(command -v busybox || true)
+[ -x /bin/busybox ] && busybox=/bin/busybox
+if [ -z "$busybox" ] || ! file -L "$busybox" 2>/dev/null | grep -q 'statically linked'; then
+	[ -x /bin/busybox ] || { echo "mkinitramfs: busybox-static is not installed" >&2; exit 1; }
+fi
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,tests,policies,lib/modules,etc}
+cp /bin/busybox "$root/bin/busybox"
+cp "$top/tests/guest/init" "$root/init"
+chmod +x "$root/init"
+cp "$build/static/usernsguard" "$root/bin/usernsguard"
+for t in "$build"/guest/test_*; do
+	case "$t" in *.d) continue ;; esac
+	cp "$t" "$root/tests/"
+done
+cp "$top"/tests/guest/*.sh "$root/tests/" 2>/dev/null || true
+cp "$top"/tests/guest/policies/*.conf "$root/policies/" 2>/dev/null || true
+# A passwd with the usual Debian nobody entry, so the load warning shows.
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+# Modules the tests insert (loop for ext4 images), decompressed for busybox.
+kver=$(cat "$kdir/version")
+for m in drivers/block/loop; do
+	src=$(ls "$kdir/modules/$kver/kernel/$m".ko* 2>/dev/null | head -n 1 || true)
+	[ -n "$src" ] || continue
+	case "$src" in
+	*.xz) xz -dc "$src" >"$root/lib/modules/${m##*/}.ko" ;;
+	*.zst) zstd -qdc "$src" >"$root/lib/modules/${m##*/}.ko" ;;
+	*) cp "$src" "$root/lib/modules/${m##*/}.ko" ;;
+	esac
+done
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$out"

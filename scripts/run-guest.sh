@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Boot one Debian kernel in QEMU (software emulation) with the test
+# initramfs and turn the guest's verdict into this script's exit status.
+# Usage: scripts/run-guest.sh SERIES [MODE] [EXTRA KERNEL ARGS...]
+#   MODE: test (default) or demo.
+# A failing test, a guest that hangs (timeout), panics or prints no
+# summary, or a kernel that cannot be fetched: all exit non-zero.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+series=$1
+mode=${2:-test}
+shift $(($# < 2 ? $# : 2))
+build=${BUILD:-$top/build}
+timeout=${UG_GUEST_TIMEOUT:-900}
+smp=${UG_GUEST_SMP:-2}
+
+"$top/scripts/fetch-kernels.sh" "$series"
+kdir=${UG_KERNEL_CACHE:-$top/.cache/kernels}/$series
+mkdir -p "$build/guest-run"
+initrd=$build/guest-run/initrd-$series.gz
+log=$build/guest-run/$mode-$series.log
+"$top/scripts/mkinitramfs.sh" "$series" "$initrd"
+
+echo "=== guest $series ($(cat "$kdir/package")), mode $mode"
+set +e
+timeout --foreground "$timeout" qemu-system-x86_64 \
+	-accel tcg -cpu max -smp "$smp" -m 1024 \
+	-nographic -no-reboot -monitor none -serial stdio \
+	-kernel "$kdir/vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 ug.mode=$mode $*" \
+	</dev/null 2>&1 | tr -d '\r' | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+if [ "$status" -eq 124 ]; then
+	echo "guest $series: FAIL: timed out after ${timeout}s" >&2
+	exit 1
+fi
+if grep -qE 'Kernel panic|BUG:|Oops:' "$log"; then
+	echo "guest $series: FAIL: the kernel reported a panic or oops" >&2
+	exit 1
+fi
+if [ "$mode" = demo ]; then
+	grep -q '^GUEST-DONE' "$log" || { echo "guest $series: FAIL: demo did not finish" >&2; exit 1; }
+	exit 0
+fi
+summary=$(grep -E '^GUEST-SUMMARY: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+if [ -z "$summary" ]; then
+	echo "guest $series: FAIL: no summary from the guest (exit $status)" >&2
+	exit 1
+fi
+failed=$(echo "$summary" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+passed=$(echo "$summary" | sed -E 's/^GUEST-SUMMARY: ([0-9]+) passed.*/\1/')
+echo "$series: $passed passed, $failed failed" >"$build/guest-run/result-$series"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

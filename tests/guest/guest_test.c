@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "guest_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int passed, failed;
+
+void expect(bool ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ok) {
+		passed++;
+		printf("ok   %s\n", name);
+		return;
+	}
+	failed++;
+	printf("FAIL %s: ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static const char *describe(struct outcome o, char *buf, size_t len)
+{
+	if (o.killed)
+		snprintf(buf, len, "killed by signal %d", o.sig);
+	else if (o.err)
+		snprintf(buf, len, "failed with %s", strerrorname_np(o.err) ?: "?");
+	else
+		snprintf(buf, len, "succeeded");
+	return buf;
+}
+
+void expect_outcome(const char *name, struct outcome got, struct outcome want)
+{
+	char a[64], b[64];
+	bool same = got.killed == want.killed &&
+		    (got.killed ? got.sig == want.sig : got.err == want.err);
+
+	expect(same, name, "%s, expected: %s", describe(got, a, sizeof(a)),
+	       describe(want, b, sizeof(b)));
+}
+
+int summary(void)
+{
+	printf("%d passed, %d failed\n", passed, failed);
+	fflush(stdout);
+	return failed ? 1 : 0;
+}
+
+struct outcome in_child(int (*fn)(void *), void *arg)
+{
+	struct outcome o = {};
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		o.err = errno;
+		return o;
+	}
+	if (pid == 0)
+		_exit(fn(arg));
+	if (waitpid(pid, &status, 0) < 0) {
+		o.err = errno;
+		return o;
+	}
+	if (WIFSIGNALED(status)) {
+		o.killed = true;
+		o.sig = WTERMSIG(status);
+	} else {
+		o.err = WEXITSTATUS(status);
+	}
+	return o;
+}
+
+static int vsh(char *out, size_t len, const char *fmt, va_list ap)
+{
+	char cmd[4096];
+	int status;
+	FILE *p;
+
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	fflush(stdout);
+	if (!out) {
+		status = system(cmd);
+	} else {
+		char full[4200];
+		size_t n = 0;
+
+		snprintf(full, sizeof(full), "(%s) 2>&1", cmd);
+		p = popen(full, "r");
+		if (!p)
+			return -1;
+		while (n + 1 < len && fgets(out + n, (int)(len - n), p))
+			n += strlen(out + n);
+		out[n] = '\0';
+		while (fgetc(p) != EOF)
+			;
+		status = pclose(p);
+	}
+	if (status < 0)
+		return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+int sh(const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vsh(NULL, 0, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+int sh_capture(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vsh(out, len, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f)) {
+		printf("FAIL write %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+int load_policy(const char *text)
+{
+	write_file("/tmp/policy.conf", text);
+	return sh("usernsguard load /tmp/policy.conf >/tmp/load.out 2>&1 || { cat /tmp/load.out; exit 1; }");
+}
+
+long long rule_counter(const char *rule, const char *which)
+{
+	char out[8192], *line, *p;
+
+	if (sh_capture(out, sizeof(out), "usernsguard status"))
+		return -1;
+	line = strstr(out, rule);
+	if (!line)
+		return -1;
+	p = strstr(line, which);
+	if (!p)
+		return -1;
+	return strtoll(p + strlen(which), NULL, 10);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A very small test framework for programs that run as root inside the
+ * test guest. Static, no dependencies; each program ends with the line
+ * "N passed, N failed" that the guest init and CI both read.
+ */
+#ifndef UG_GUEST_TEST_H
+#define UG_GUEST_TEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* How a child operation ended. */
+struct outcome {
+	bool killed; /* by a signal */
+	int sig;
+	int err; /* errno of the operation, 0 on success */
+};
+
+void expect(bool ok, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void expect_outcome(const char *name, struct outcome got, struct outcome want);
+int summary(void);
+
+#define OK ((struct outcome){ .err = 0 })
+#define ERR(e) ((struct outcome){ .err = (e) })
+#define KILLED ((struct outcome){ .killed = true, .sig = 9 })
+
+/* Run @fn in a forked child; its return value is the errno it reports. */
+struct outcome in_child(int (*fn)(void *), void *arg);
+
+/* Run a shell command; returns its exit status (128+N for signal N). */
+int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, capturing stdout+stderr into @out. */
+int sh_capture(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+void write_file(const char *path, const char *text);
+
+/* Load the policy text through the real CLI; returns its exit status. */
+int load_policy(const char *text);
+
+/* Counter of a rule from `usernsguard status`: "denied" or "audited". */
+long long rule_counter(const char *rule, const char *which);
+
+#endif

@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Rule 1, overflow-transitions, end to end in the guest: every way to
+ * acquire the overflow id, each denial with its exact errno (or the kill)
+ * and each with an allowed neighbour; user namespaces, exemptions, audit
+ * mode, policy replacement and unload.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guest_test.h"
+
+#define NOBODY 65534
+#define SELF "/tests/test_overflow"
+
+/* ---- operations run in children; they return an errno ---------------- */
+
+static int op_setuid(void *arg)
+{
+	uid_t id = (uid_t)(uintptr_t)arg;
+
+	if (setuid(id))
+		return errno;
+	return getuid() == id && geteuid() == id ? 0 : 100;
+}
+
+static int op_seteuid(void *arg)
+{
+	uid_t id = (uid_t)(uintptr_t)arg;
+
+	if (seteuid(id))
+		return errno;
+	return geteuid() == id ? 0 : 100;
+}
+
+static int op_setresuid_saved(void *arg)
+{
+	if (setresuid(-1, -1, (uid_t)(uintptr_t)arg))
+		return errno;
+	return 0;
+}
+
+static int op_setfsuid(void *arg)
+{
+	uid_t id = (uid_t)(uintptr_t)arg;
+
+	setfsuid(id);
+	/* setfsuid() reports nothing: ask again to see whether it changed. */
+	return (uid_t)setfsuid((uid_t)-1) == id ? 0 : 101;
+}
+
+static int op_setgid(void *arg)
+{
+	gid_t id = (gid_t)(uintptr_t)arg;
+
+	if (setgid(id))
+		return errno;
+	return getgid() == id ? 0 : 100;
+}
+
+static int op_setfsgid(void *arg)
+{
+	gid_t id = (gid_t)(uintptr_t)arg;
+
+	setfsgid(id);
+	return (gid_t)setfsgid((gid_t)-1) == id ? 0 : 101;
+}
+
+static int op_setgroups(void *arg)
+{
+	gid_t list[2] = { 100, (gid_t)(uintptr_t)arg };
+
+	if (setgroups(2, list))
+		return errno;
+	return 0;
+}
+
+struct chown_args {
+	const char *path;
+	uid_t uid;
+	gid_t gid;
+	int how; /* 0 chown, 1 fchown, 2 lchown, 3 fchownat */
+};
+
+static int op_chown(void *arg)
+{
+	const struct chown_args *a = arg;
+	int fd, ret;
+
+	switch (a->how) {
+	case 1:
+		fd = open(a->path, O_RDONLY);
+		if (fd < 0)
+			return 200;
+		ret = fchown(fd, a->uid, a->gid);
+		break;
+	case 2:
+		ret = lchown(a->path, a->uid, a->gid);
+		break;
+	case 3:
+		ret = fchownat(AT_FDCWD, a->path, a->uid, a->gid, 0);
+		break;
+	default:
+		ret = chown(a->path, a->uid, a->gid);
+	}
+	return ret ? errno : 0;
+}
+
+struct exec_args {
+	const char *path;
+	const char *want_euid;
+	const char *want_egid;
+};
+
+static int op_exec(void *arg)
+{
+	const struct exec_args *a = arg;
+
+	execl(a->path, a->path, "--expect-ids", a->want_euid, a->want_egid, (char *)NULL);
+	return errno;
+}
+
+static int op_exec_setuid(void *arg)
+{
+	const char *path = arg;
+
+	execl(path, path, "--setuid", "65534", (char *)NULL);
+	return errno;
+}
+
+static int op_join_cgroup_setuid(void *arg)
+{
+	const char *cg = arg;
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/fs/cgroup%s/cgroup.procs", cg);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "0\n") < 0 || fclose(f))
+		return 201;
+	return op_setuid((void *)(uintptr_t)NOBODY);
+}
+
+/* ---- a task that already holds the id, prepared before the load ---------- */
+
+/* Child gets ruid 65534 before enforcement, then tries seteuid(65534). */
+static struct outcome holder_seteuid(const char *policy)
+{
+	int ready[2], go[2], status;
+	struct outcome o = {};
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(ready) || pipe(go))
+		return ERR(errno);
+	sh("usernsguard unload >/dev/null 2>&1");
+	pid = fork();
+	if (pid == 0) {
+		if (setresuid(NOBODY, 0, 0))
+			_exit(202);
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(203);
+		_exit(op_seteuid((void *)(uintptr_t)NOBODY));
+	}
+	if (read(ready[0], &c, 1) != 1 || load_policy(policy))
+		o.err = 204;
+	if (write(go[1], &c, 1) != 1)
+		o.err = 205;
+	waitpid(pid, &status, 0);
+	if (o.err)
+		return o;
+	if (WIFSIGNALED(status))
+		return (struct outcome){ .killed = true, .sig = WTERMSIG(status) };
+	o.err = WEXITSTATUS(status);
+	return o;
+}
+
+/* ---- user namespaces --------------------------------------------------- */
+
+struct userns_args {
+	const char *uid_map;
+	const char *gid_map;
+	int (*fn)(void *);
+	void *arg;
+};
+
+static int write_proc(pid_t pid, const char *file, const char *text)
+{
+	char path[64];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Run fn inside a fresh user namespace with the given maps. */
+static struct outcome in_userns(const char *uid_map, const char *gid_map, int (*fn)(void *),
+				void *arg)
+{
+	int ready[2], go[2], status;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(ready) || pipe(go))
+		return ERR(errno);
+	pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER))
+			_exit(210);
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(211);
+		_exit(fn(arg));
+	}
+	if (read(ready[0], &c, 1) != 1 || write_proc(pid, "uid_map", uid_map) ||
+	    write_proc(pid, "gid_map", gid_map))
+		c = 1;
+	if (write(go[1], &c, 1) != 1)
+		c = 1;
+	waitpid(pid, &status, 0);
+	if (c)
+		return ERR(212);
+	if (WIFSIGNALED(status))
+		return (struct outcome){ .killed = true, .sig = WTERMSIG(status) };
+	return ERR(WEXITSTATUS(status));
+}
+
+#define ID(x) ((void *)(uintptr_t)(x))
+
+static const char enforce_errno[] = "mode enforce\n"
+				    "rule overflow-transitions on on-deny errno\n";
+static const char enforce_kill[] = "mode enforce\n"
+				   "rule overflow-transitions on\n";
+
+static void setup_files(void)
+{
+	/* Made before any policy: handing files to 65534 is what rule 1 stops. */
+	sh("usernsguard unload >/dev/null 2>&1");
+	sh("cp " SELF " /tmp/suid-nobody && chown 65534:0 /tmp/suid-nobody && chmod 4755 /tmp/suid-nobody");
+	sh("cp " SELF " /tmp/sgid-nogroup && chown 0:65534 /tmp/sgid-nogroup && chmod 2755 /tmp/sgid-nogroup");
+	sh("cp " SELF " /tmp/suid-1000 && chown 1000:1000 /tmp/suid-1000 && chmod 6755 /tmp/suid-1000");
+	sh("cp " SELF " /tmp/exempt-helper && cp " SELF " /tmp/plain-helper");
+	sh("touch /tmp/f-root /tmp/f-nobody && chown 65534:65534 /tmp/f-nobody");
+	sh("ln -sf /tmp/f-root /tmp/l-root");
+	sh("mkdir -p /sys/fs/cgroup/ug-exempt/sub /sys/fs/cgroup/ug-other");
+}
+
+static void test_setuid_family(void)
+{
+	expect(load_policy(enforce_errno) == 0, "load enforce/errno policy", "load failed");
+	expect_outcome("setuid(65534) denied EPERM", in_child(op_setuid, ID(NOBODY)), ERR(EPERM));
+	expect_outcome("setuid(65533) allowed", in_child(op_setuid, ID(65533)), OK);
+	expect_outcome("setuid(65535) allowed", in_child(op_setuid, ID(65535)), OK);
+	expect_outcome("seteuid(65534) denied EPERM", in_child(op_seteuid, ID(NOBODY)), ERR(EPERM));
+	expect_outcome("seteuid(1000) allowed", in_child(op_seteuid, ID(1000)), OK);
+	expect_outcome("setresuid(-1,-1,65534) denied EPERM",
+		       in_child(op_setresuid_saved, ID(NOBODY)), ERR(EPERM));
+	expect_outcome("setresuid(-1,-1,1000) allowed", in_child(op_setresuid_saved, ID(1000)), OK);
+	expect_outcome("setfsuid(65534) killed even with on-deny errno",
+		       in_child(op_setfsuid, ID(NOBODY)), KILLED);
+	expect_outcome("setfsuid(1000) allowed", in_child(op_setfsuid, ID(1000)), OK);
+	expect_outcome("setgid(65534) denied EPERM", in_child(op_setgid, ID(NOBODY)), ERR(EPERM));
+	expect_outcome("setgid(65533) allowed", in_child(op_setgid, ID(65533)), OK);
+	expect_outcome("setfsgid(65534) killed", in_child(op_setfsgid, ID(NOBODY)), KILLED);
+	expect_outcome("setfsgid(100) allowed", in_child(op_setfsgid, ID(100)), OK);
+	expect_outcome("setgroups({100,65534}) denied EPERM", in_child(op_setgroups, ID(NOBODY)),
+		       ERR(EPERM));
+	expect_outcome("setgroups({100,65533}) allowed", in_child(op_setgroups, ID(65533)), OK);
+}
+
+static void test_kill_mode(void)
+{
+	struct chown_args to_nobody = { "/tmp/f-root", NOBODY, (gid_t)-1, 0 };
+	struct exec_args suid = { "/tmp/suid-nobody", "65534", "0" };
+
+	expect(load_policy(enforce_kill) == 0, "load enforce policy (on-deny kill default)",
+	       "load failed");
+	expect_outcome("kill: setuid(65534) killed", in_child(op_setuid, ID(NOBODY)), KILLED);
+	expect_outcome("kill: setuid(65533) allowed", in_child(op_setuid, ID(65533)), OK);
+	expect_outcome("kill: setgid(65534) killed", in_child(op_setgid, ID(NOBODY)), KILLED);
+	expect_outcome("kill: setgroups({100,65534}) killed", in_child(op_setgroups, ID(NOBODY)),
+		       KILLED);
+	expect_outcome("kill: setgroups({100,65533}) allowed", in_child(op_setgroups, ID(65533)),
+		       OK);
+	/* Failures that the caller cannot miss are never kills. */
+	expect_outcome("kill: chown to 65534 is EPERM, not a kill", in_child(op_chown, &to_nobody),
+		       ERR(EPERM));
+	expect_outcome("kill: exec set-uid 65534 is EPERM, not a kill", in_child(op_exec, &suid),
+		       ERR(EPERM));
+}
+
+static void test_exec(void)
+{
+	struct exec_args suid_nobody = { "/tmp/suid-nobody", "65534", "0" };
+	struct exec_args sgid_nogroup = { "/tmp/sgid-nogroup", "0", "65534" };
+	struct exec_args suid_1000 = { "/tmp/suid-1000", "1000", "1000" };
+
+	expect(load_policy(enforce_errno) == 0, "load enforce/errno policy", "load failed");
+	expect_outcome("exec set-uid binary owned by 65534 denied EPERM",
+		       in_child(op_exec, &suid_nobody), ERR(EPERM));
+	expect_outcome("exec set-gid binary of group 65534 denied EPERM",
+		       in_child(op_exec, &sgid_nogroup), ERR(EPERM));
+	expect_outcome("exec set-uid/gid binary owned by 1000 runs as 1000",
+		       in_child(op_exec, &suid_1000), OK);
+}
+
+static void test_chown(void)
+{
+	struct chown_args c_uid = { "/tmp/f-root", NOBODY, (gid_t)-1, 0 };
+	struct chown_args c_gid = { "/tmp/f-root", (uid_t)-1, NOBODY, 0 };
+	struct chown_args c_fd = { "/tmp/f-root", NOBODY, (gid_t)-1, 1 };
+	struct chown_args c_link = { "/tmp/l-root", NOBODY, (gid_t)-1, 2 };
+	struct chown_args c_at = { "/tmp/f-root", NOBODY, (gid_t)-1, 3 };
+	struct chown_args ok_uid = { "/tmp/f-root", 65533, 65533, 0 };
+	struct chown_args back = { "/tmp/f-root", 0, 0, 0 };
+	struct chown_args same = { "/tmp/f-nobody", NOBODY, NOBODY, 0 };
+	struct stat st;
+
+	expect_outcome("chown(file, 65534) denied EPERM", in_child(op_chown, &c_uid), ERR(EPERM));
+	expect_outcome("chgrp(file, 65534) denied EPERM", in_child(op_chown, &c_gid), ERR(EPERM));
+	expect_outcome("fchown(fd, 65534) denied EPERM", in_child(op_chown, &c_fd), ERR(EPERM));
+	expect_outcome("lchown(link, 65534) denied EPERM", in_child(op_chown, &c_link),
+		       ERR(EPERM));
+	expect_outcome("fchownat(file, 65534) denied EPERM", in_child(op_chown, &c_at),
+		       ERR(EPERM));
+	expect(stat("/tmp/f-root", &st) == 0 && st.st_uid == 0 && st.st_gid == 0,
+	       "denied chown left the owner 0:0", "owner %u:%u", st.st_uid, st.st_gid);
+	expect_outcome("chown(file, 65533:65533) allowed", in_child(op_chown, &ok_uid), OK);
+	expect_outcome("chown back to 0:0 allowed", in_child(op_chown, &back), OK);
+	expect_outcome("chown of a 65534-owned file to 65534 (no change) allowed",
+		       in_child(op_chown, &same), OK);
+}
+
+static void test_holder(void)
+{
+	expect_outcome("task already holding 65534 (ruid) may seteuid(65534)",
+		       holder_seteuid(enforce_errno), OK);
+}
+
+static void test_user_namespaces(void)
+{
+	expect(load_policy(enforce_errno) == 0, "load enforce/errno policy", "load failed");
+	/* The namespace's own 65534 is host 165534: ambiguous inside it. */
+	expect_outcome("userns: setuid(65534) (host 165534) denied EPERM",
+		       in_userns("0 100000 70000", "0 100000 70000", op_setuid, ID(NOBODY)),
+		       ERR(EPERM));
+	expect_outcome("userns: setuid(1000) (host 101000) allowed",
+		       in_userns("0 100000 70000", "0 100000 70000", op_setuid, ID(1000)), OK);
+	expect_outcome("userns: setgid(65534) denied EPERM",
+		       in_userns("0 100000 70000", "0 100000 70000", op_setgid, ID(NOBODY)),
+		       ERR(EPERM));
+	expect_outcome("userns: setgid(65533) allowed",
+		       in_userns("0 100000 70000", "0 100000 70000", op_setgid, ID(65533)), OK);
+	/* Host 65534 mapped under another number is still the host's overflow id. */
+	expect_outcome("userns: setuid(5000) mapped to host 65534 denied EPERM",
+		       in_userns("0 100000 1000\n5000 65534 1\n", "0 100000 1000\n",
+				 op_setuid, ID(5000)),
+		       ERR(EPERM));
+	expect_outcome("userns: setuid(999) mapped to host 100999 allowed",
+		       in_userns("0 100000 1000\n5000 65534 1\n", "0 100000 1000\n",
+				 op_setuid, ID(999)),
+		       OK);
+	/* More than 5 extents: the sorted arrays and the binary search. */
+	expect_outcome("userns, 6 extents: setuid(65534) denied EPERM",
+		       in_userns("0 100000 10\n10 200010 10\n20 300020 10\n30 400030 10\n"
+				 "40 500040 10\n65534 600000 1\n",
+				 "0 100000 10\n", op_setuid, ID(NOBODY)),
+		       ERR(EPERM));
+	expect_outcome("userns, 6 extents: setuid(35) allowed",
+		       in_userns("0 100000 10\n10 200010 10\n20 300020 10\n30 400030 10\n"
+				 "40 500040 10\n65534 600000 1\n",
+				 "0 100000 10\n", op_setuid, ID(35)),
+		       OK);
+}
+
+static void test_exemptions(void)
+{
+	expect(load_policy("rule overflow-transitions on on-deny errno\n"
+			   "exempt overflow-transitions exec /tmp/exempt-helper\n"
+			   "exempt overflow-transitions cgroup /ug-exempt\n") == 0,
+	       "load policy with exemptions", "load failed");
+	expect_outcome("exempt executable may setuid(65534)",
+		       in_child(op_exec_setuid, "/tmp/exempt-helper"), OK);
+	expect_outcome("same binary at another inode denied EPERM",
+		       in_child(op_exec_setuid, "/tmp/plain-helper"), ERR(EPERM));
+	expect_outcome("task in exempt cgroup may setuid(65534)",
+		       in_child(op_join_cgroup_setuid, "/ug-exempt"), OK);
+	expect_outcome("task in a child of the exempt cgroup may setuid(65534)",
+		       in_child(op_join_cgroup_setuid, "/ug-exempt/sub"), OK);
+	expect_outcome("task in a sibling cgroup denied EPERM",
+		       in_child(op_join_cgroup_setuid, "/ug-other"), ERR(EPERM));
+}
+
+static void test_modes_and_counters(void)
+{
+	long long before, after;
+
+	expect(load_policy(enforce_errno) == 0, "load enforce/errno policy", "load failed");
+	before = rule_counter("overflow-transitions", "denied ");
+	in_child(op_setuid, ID(NOBODY));
+	after = rule_counter("overflow-transitions", "denied ");
+	expect(before >= 0 && after == before + 1, "a denial adds exactly 1 to denied",
+	       "before %lld after %lld", before, after);
+
+	expect(load_policy("mode audit\nrule overflow-transitions on\n") == 0,
+	       "load global audit policy", "load failed");
+	before = rule_counter("overflow-transitions", "audited ");
+	expect_outcome("audit: setuid(65534) allowed", in_child(op_setuid, ID(NOBODY)), OK);
+	after = rule_counter("overflow-transitions", "audited ");
+	expect(before >= 0 && after == before + 1, "audit: the hit adds exactly 1 to audited",
+	       "before %lld after %lld", before, after);
+	before = after;
+	expect_outcome("audit: setuid(65533) allowed", in_child(op_setuid, ID(65533)), OK);
+	after = rule_counter("overflow-transitions", "audited ");
+	expect(after == before, "audit: an allowed neighbour is not counted",
+	       "before %lld after %lld", before, after);
+
+	expect(load_policy("mode enforce\nrule overflow-transitions on mode audit\n") == 0,
+	       "load rule-level audit policy", "load failed");
+	expect_outcome("rule mode audit overrides global enforce", in_child(op_setuid, ID(NOBODY)),
+		       OK);
+
+	expect(load_policy("rule overflow-transitions off\n") == 0, "load rule-off policy",
+	       "load failed");
+	expect_outcome("rule off: setuid(65534) allowed", in_child(op_setuid, ID(NOBODY)), OK);
+
+	expect(load_policy("overflow-ids uid 60000 gid 60001\n"
+			   "rule overflow-transitions on on-deny errno\n") == 0,
+	       "load explicit overflow-ids policy", "load failed");
+	expect_outcome("explicit ids: setuid(60000) denied EPERM", in_child(op_setuid, ID(60000)),
+		       ERR(EPERM));
+	expect_outcome("explicit ids: setgid(60001) denied EPERM", in_child(op_setgid, ID(60001)),
+		       ERR(EPERM));
+	expect_outcome("explicit ids: setuid(65534) allowed", in_child(op_setuid, ID(NOBODY)), OK);
+}
+
+static void links_of(char *out, size_t len)
+{
+	char status[8192], *p;
+
+	out[0] = '\0';
+	if (sh_capture(status, sizeof(status), "usernsguard status"))
+		return;
+	p = strstr(status, "programs:");
+	snprintf(out, len, "%s", p ? p : "");
+}
+
+static void test_lifecycle(void)
+{
+	char out[8192], links_before[4096], links_after[4096];
+	int rc;
+
+	expect(load_policy(enforce_errno) == 0, "load enforce/errno policy", "load failed");
+	links_of(links_before, sizeof(links_before));
+	expect(strstr(links_before, "bpf_lsm_task_fix_setuid") != NULL,
+	       "status lists the task_fix_setuid hook", "status: %s", links_before);
+	expect(load_policy("rule overflow-transitions off\n") == 0, "replace with rule off",
+	       "load failed");
+	expect_outcome("after replacement: setuid(65534) allowed", in_child(op_setuid, ID(NOBODY)),
+		       OK);
+	expect(load_policy(enforce_errno) == 0, "replace with enforce again", "load failed");
+	links_of(links_after, sizeof(links_after));
+	expect(links_before[0] && !strcmp(links_before, links_after),
+	       "replacement kept the same attached links", "before:\n%s\nafter:\n%s",
+	       links_before, links_after);
+	expect_outcome("after replacement: setuid(65534) denied EPERM",
+		       in_child(op_setuid, ID(NOBODY)), ERR(EPERM));
+
+	/* An invalid file changes nothing. */
+	write_file("/tmp/bad.conf", "rule overflow-transitions on\nfrobnicate yes\n");
+	rc = sh_capture(out, sizeof(out), "usernsguard load /tmp/bad.conf");
+	expect(rc == 1 && strstr(out, "/tmp/bad.conf:2:1: unknown directive 'frobnicate'"),
+	       "load of an invalid file: exit 1 and file:line:col", "exit %d: %s", rc, out);
+	expect_outcome("after the rejected load: still denied", in_child(op_setuid, ID(NOBODY)),
+		       ERR(EPERM));
+	rc = sh_capture(out, sizeof(out), "usernsguard check /tmp/bad.conf");
+	expect(rc == 1 && strstr(out, "/tmp/bad.conf:2:1:"), "check of an invalid file: exit 1",
+	       "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "usernsguard load /tmp/does-not-exist.conf");
+	expect(rc == 4, "load of a missing file: exit 4", "exit %d: %s", rc, out);
+
+	rc = sh_capture(out, sizeof(out), "usernsguard unload");
+	expect(rc == 0, "unload: exit 0", "exit %d: %s", rc, out);
+	/* No grace period: unload returning means nothing enforces. */
+	expect_outcome("right after unload: setuid(65534) allowed",
+		       in_child(op_setuid, ID(NOBODY)), OK);
+	expect(access("/sys/fs/bpf/usernsguard", F_OK) != 0, "unload removed every pin",
+	       "/sys/fs/bpf/usernsguard still exists");
+	rc = sh_capture(out, sizeof(out), "usernsguard status");
+	expect(rc == 8, "status after unload: exit 8 (not loaded)", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "usernsguard unload");
+	expect(rc == 8, "unload when not loaded: exit 8", "exit %d: %s", rc, out);
+	expect(load_policy(enforce_errno) == 0, "load again after unload", "load failed");
+	expect_outcome("reloaded: setuid(65534) denied EPERM", in_child(op_setuid, ID(NOBODY)),
+		       ERR(EPERM));
+}
+
+/* Helper modes used when this binary is executed as a set-id or exempt copy. */
+static int helper(int argc, char **argv)
+{
+	if (argc == 4 && !strcmp(argv[1], "--expect-ids")) {
+		uid_t eu = (uid_t)strtoul(argv[2], NULL, 10);
+		gid_t eg = (gid_t)strtoul(argv[3], NULL, 10);
+
+		return geteuid() == eu && getegid() == eg ? 0 : 100;
+	}
+	if (argc == 3 && !strcmp(argv[1], "--setuid"))
+		return op_setuid(ID(strtoul(argv[2], NULL, 10)));
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1)
+		return helper(argc, argv);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setup_files();
+	test_setuid_family();
+	test_kill_mode();
+	test_exec();
+	test_chown();
+	test_holder();
+	test_user_namespaces();
+	test_exemptions();
+	test_modes_and_counters();
+	test_lifecycle();
+	sh("usernsguard unload >/dev/null 2>&1");
+	return summary();
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the running kernel and this process must offer before anything is
+ * loaded. Each check names exactly what is missing and returns the exit
+ * code for it (enum ug_exit), so nothing is half-loaded on a bad host.
+ */
+#ifndef UG_ENV_H
+#define UG_ENV_H
+
+#include <stdbool.h>
+
+int ug_env_require_root(void);
+int ug_env_require_btf(void);
+int ug_env_require_bpf_lsm(void);
+int ug_env_require_bpffs(bool mount_if_missing);
+/* All of the above, in that order. */
+int ug_env_require_all(void);
+
+#endif

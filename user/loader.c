@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Load, attach and pin the programs; install policies; unload. Programs
+ * are attached once and stay attached through every policy replacement:
+ * a later load only rewrites maps, so enforcement never has a gap.
+ */
+#include "loader.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "policy_maps.h"
+#include "usernsguard.skel.h"
+#include "util.h"
+
+int ug_lock(void)
+{
+	int fd;
+
+	mkdir("/run", 0755);
+	fd = open(UG_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+static void link_pin_path(const struct bpf_program *prog, char *path, size_t len)
+{
+	ug_fmt(path, len, "%s/%s", UG_LINK_DIR, bpf_program__name(prog));
+}
+
+/* True when every program already has a live pinned link. */
+static bool all_links_pinned(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	char path[256];
+
+	bpf_object__for_each_program(prog, obj) {
+		int fd;
+
+		link_pin_path(prog, path, sizeof(path));
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			return false;
+		close(fd);
+	}
+	return true;
+}
+
+/*
+ * Attach every program and pin its link, replacing a stale pin. A new link
+ * is attached before the old pin goes, so coverage never drops.
+ */
+static int attach_and_pin(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	char path[256];
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_link *link = bpf_program__attach_lsm(prog);
+		int err;
+
+		if (!link) {
+			err = -errno;
+			ug_err("attaching %s: %s", bpf_program__name(prog), strerror(-err));
+			return err;
+		}
+		link_pin_path(prog, path, sizeof(path));
+		if (unlink(path) && errno != ENOENT) {
+			err = -errno;
+			ug_err("removing stale pin %s: %s", path, strerror(-err));
+			bpf_link__destroy(link);
+			return err;
+		}
+		err = bpf_link__pin(link, path);
+		if (err) {
+			ug_err("pinning %s: %s", path, strerror(-err));
+			bpf_link__destroy(link);
+			return err;
+		}
+		/* The pin now holds the link; closing our fd must not detach it. */
+		bpf_link__disconnect(link);
+		bpf_link__destroy(link);
+	}
+	return 0;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !ug_debug)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int make_pin_dirs(void)
+{
+	const char *dirs[] = { UG_PIN_DIR, UG_LINK_DIR };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		if (mkdir(dirs[i], 0700) && errno != EEXIST) {
+			ug_err("creating %s: %s", dirs[i], strerror(errno));
+			return -errno;
+		}
+		/* Root only: the maps are the policy and the links are its switch. */
+		if (chmod(dirs[i], 0700)) {
+			ug_err("restricting %s: %s", dirs[i], strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+int ug_load(const struct ug_kernel_policy *kp, const char *source)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = UG_PIN_DIR);
+	struct usernsguard_bpf *skel = NULL;
+	struct ug_map_fds fds;
+	struct bpf_program *prog;
+	bool attached;
+	int lock, err;
+
+	libbpf_set_print(libbpf_print);
+	lock = ug_lock();
+	if (lock < 0) {
+		ug_err("locking %s: %s", UG_LOCK_FILE, strerror(-lock));
+		return UG_EXIT_INVALID;
+	}
+	err = make_pin_dirs();
+	if (err)
+		goto out;
+
+	skel = usernsguard_bpf__open_opts(&opts);
+	if (!skel) {
+		err = -errno;
+		ug_err("opening the BPF object: %s", strerror(-err));
+		goto out;
+	}
+	/* Already attached: reuse the pinned maps, load no program twice. */
+	attached = all_links_pinned(skel->obj);
+	if (attached)
+		bpf_object__for_each_program(prog, skel->obj)
+			bpf_program__set_autoload(prog, false);
+
+	err = usernsguard_bpf__load(skel);
+	if (err) {
+		ug_err("loading BPF programs and maps: %s%s", strerror(-err),
+		       err == -EINVAL ? " (a different usernsguard version may be loaded: "
+					"run 'usernsguard unload' first; -d shows details)" : "");
+		goto out;
+	}
+	if (!attached) {
+		err = attach_and_pin(skel->obj);
+		if (err)
+			goto out;
+	}
+
+	err = ug_maps_open_pinned(&fds);
+	if (err) {
+		ug_err("opening pinned maps: %s", strerror(-err));
+		goto out;
+	}
+	err = ug_policy_install(&fds, kp, source);
+	ug_maps_close(&fds);
+out:
+	usernsguard_bpf__destroy(skel);
+	close(lock);
+	return err ? UG_EXIT_INVALID : UG_EXIT_OK;
+}
+
+static int unpin_dir(const char *dir)
+{
+	struct dirent *de;
+	char path[512];
+	int err = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		ug_fmt(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_type == DT_DIR) {
+			int sub = unpin_dir(path);
+
+			err = err ? err : sub;
+		} else if (unlink(path) && errno != ENOENT && !err) {
+			err = -errno;
+		}
+	}
+	closedir(d);
+	if (rmdir(dir) && errno != ENOENT && !err)
+		err = -errno;
+	return err;
+}
+
+int ug_unload(void)
+{
+	struct ug_kernel_policy off = {};
+	struct ug_map_fds fds;
+	int lock, err;
+
+	lock = ug_lock();
+	if (lock < 0) {
+		ug_err("locking %s: %s", UG_LOCK_FILE, strerror(-lock));
+		return UG_EXIT_INVALID;
+	}
+	err = ug_maps_open_pinned(&fds);
+	if (err == -ENOENT && access(UG_PIN_DIR, F_OK)) {
+		ug_err("not loaded: %s does not exist", UG_PIN_DIR);
+		close(lock);
+		return UG_EXIT_NOT_LOADED;
+	}
+	/*
+	 * Unpinning a link does not detach it at once (the last reference may
+	 * drop an RCU grace period later), so first switch every rule off and
+	 * wait for running programs: when unload returns, nothing enforces.
+	 */
+	if (!err) {
+		err = ug_policy_install(&fds, &off, "(unloaded)");
+		ug_maps_close(&fds);
+		if (err) {
+			close(lock);
+			return UG_EXIT_INVALID;
+		}
+	}
+	err = unpin_dir(UG_PIN_DIR);
+	close(lock);
+	if (err) {
+		ug_err("removing pins under %s: %s", UG_PIN_DIR, strerror(-err));
+		return UG_EXIT_INVALID;
+	}
+	return UG_EXIT_OK;
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * usernsguard: command-line front end. One table of subcommands, each with
+ * its own options and --help; exit codes are enum ug_exit (usernsguard(8)).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+#include "loader.h"
+#include "policy.h"
+#include "resolve.h"
+#include "status.h"
+#include "util.h"
+
+#define UG_VERSION "0.1.0"
+
+struct ug_command {
+	const char *name;
+	const char *args;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+};
+
+static const struct ug_command *current;
+
+static void usage_of(const struct ug_command *cmd, FILE *out)
+{
+	fprintf(out, "usage: usernsguard [-d] %s %s\n  %s\n", cmd->name, cmd->args, cmd->summary);
+}
+
+/* Common option parsing: -h/--help only; returns optind or -1 after help. */
+static int parse_no_options(const struct ug_command *cmd, int argc, char **argv, int nargs)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			usage_of(cmd, stdout);
+			return -1;
+		}
+		usage_of(cmd, stderr);
+		return -2;
+	}
+	if (argc - optind != nargs) {
+		ug_err("%s: expected %d argument%s, got %d", cmd->name, nargs, nargs == 1 ? "" : "s",
+		       argc - optind);
+		usage_of(cmd, stderr);
+		return -2;
+	}
+	return optind;
+}
+
+#define PARSE_OR_RETURN(argc, argv, nargs)                                      \
+	({                                                                      \
+		int _i = parse_no_options(current, argc, argv, nargs);          \
+		if (_i == -1)                                                   \
+			return UG_EXIT_OK;                                      \
+		if (_i < 0)                                                     \
+			return UG_EXIT_USAGE;                                   \
+		_i;                                                             \
+	})
+
+/* Read, parse and resolve a policy file; returns an exit code. */
+static int read_policy(const char *path, struct ug_policy_src *src, struct ug_kernel_policy *kp)
+{
+	char err[UG_ERR_MAX];
+	size_t len;
+	char *text;
+	int ret;
+
+	ret = ug_read_file(path, UG_POLICY_MAX_BYTES, &text, &len);
+	if (ret) {
+		ug_err("cannot read policy %s: %s", path, strerror(-ret));
+		return UG_EXIT_UNREADABLE;
+	}
+	ret = ug_policy_parse(path, text, len, src, err, sizeof(err));
+	free(text);
+	if (ret) {
+		ug_err("%s", err);
+		return UG_EXIT_INVALID;
+	}
+	ret = ug_policy_resolve(src, &ug_host_system, kp, err, sizeof(err));
+	if (ret) {
+		ug_err("%s", err);
+		ug_policy_free(src);
+		return UG_EXIT_INVALID;
+	}
+	ug_warn_named_overflow_ids(&ug_host_system, &kp->policy);
+	return UG_EXIT_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	int i = PARSE_OR_RETURN(argc, argv, 1);
+	struct ug_kernel_policy kp;
+	struct ug_policy_src src;
+	int ret, r, on = 0;
+
+	ret = read_policy(argv[i], &src, &kp);
+	if (ret)
+		return ret;
+	for (r = 0; r < UG_RULE_COUNT; r++)
+		on += kp.policy.rules[r].mode != UG_MODE_OFF;
+	printf("%s: ok: %d rule%s on, %zu exemption%s, overflow ids %u/%u\n", argv[i], on,
+	       on == 1 ? "" : "s", kp.n_exempt, kp.n_exempt == 1 ? "" : "s",
+	       kp.policy.overflow_uid, kp.policy.overflow_gid);
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	return UG_EXIT_OK;
+}
+
+static int cmd_load(int argc, char **argv)
+{
+	int i = PARSE_OR_RETURN(argc, argv, 1);
+	struct ug_kernel_policy kp;
+	struct ug_policy_src src;
+	char source[UG_SOURCE_MAX];
+	char *abs;
+	int ret;
+
+	ret = read_policy(argv[i], &src, &kp);
+	if (ret)
+		return ret;
+	ret = ug_env_require_all();
+	if (!ret) {
+		abs = realpath(argv[i], NULL);
+		ug_fmt(source, sizeof(source), "%s", abs ? abs : argv[i]);
+		free(abs);
+		ret = ug_load(&kp, source);
+	}
+	if (!ret)
+		printf("usernsguard: policy %s loaded\n", source);
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	return ret;
+}
+
+static int cmd_unload(int argc, char **argv)
+{
+	int ret;
+
+	PARSE_OR_RETURN(argc, argv, 0);
+	ret = ug_env_require_root();
+	if (!ret)
+		ret = ug_env_require_bpffs(false);
+	if (!ret)
+		ret = ug_unload();
+	if (!ret)
+		printf("usernsguard: unloaded, nothing enforces\n");
+	return ret;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	int ret;
+
+	PARSE_OR_RETURN(argc, argv, 0);
+	ret = ug_env_require_root();
+	if (!ret)
+		ret = ug_env_require_bpffs(false);
+	return ret ? ret : ug_status();
+}
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv)
+{
+	PARSE_OR_RETURN(argc, argv, 0);
+	printf("usernsguard %s\n", UG_VERSION);
+	return UG_EXIT_OK;
+}
+
+static const struct ug_command commands[] = {
+	{ "load", "POLICY", "parse POLICY, attach the programs if needed and make it the policy "
+			    "in force atomically", cmd_load },
+	{ "unload", "", "switch enforcement off, then detach and remove every pin", cmd_unload },
+	{ "status", "", "show attached programs, the policy in force and per-rule counters",
+	  cmd_status },
+	{ "check", "POLICY", "validate POLICY only; touches nothing in the kernel", cmd_check },
+	{ "version", "", "print the version", cmd_version },
+	{ "help", "[COMMAND]", "show help for all commands or one", cmd_help },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: usernsguard [-d|--debug] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %-8s %-10s %s\n", commands[i].name, commands[i].args,
+			commands[i].summary);
+	fprintf(out, "\nexit codes: 0 ok, 1 invalid input or refused, 2 usage, 3 not root,\n"
+		     "  4 policy unreadable, 5 BPF LSM not active, 6 no kernel BTF,\n"
+		     "  7 bpffs unavailable, 8 not loaded. See usernsguard(8).\n");
+}
+
+static const struct ug_command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct ug_command *cmd;
+
+	if (argc < 2) {
+		usage(stdout);
+		return UG_EXIT_OK;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		ug_err("unknown command '%s'", argv[1]);
+		return UG_EXIT_USAGE;
+	}
+	usage_of(cmd, stdout);
+	return UG_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (!strcmp(argv[i], "-d") || !strcmp(argv[i], "--debug")) {
+			ug_debug = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return UG_EXIT_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("usernsguard %s\n", UG_VERSION);
+			return UG_EXIT_OK;
+		} else {
+			ug_err("unknown option '%s'", argv[i]);
+			usage(stderr);
+			return UG_EXIT_USAGE;
+		}
+		i++;
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return UG_EXIT_USAGE;
+	}
+	current = find_command(argv[i]);
+	if (!current) {
+		ug_err("unknown command '%s'", argv[i]);
+		usage(stderr);
+		return UG_EXIT_USAGE;
+	}
+	return current->run(argc - i, argv + i);
+}

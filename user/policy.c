@@ -1,0 +1,476 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Policy parser. Line based: one directive per line, words separated by
+ * blanks, '#' starts a comment where a word could start. Everything it
+ * accepts is listed in usernsguard.conf(5); everything else is an error
+ * naming file:line:column and the offending word. It touches nothing
+ * outside its arguments, so it is safe to run unprivileged and to fuzz.
+ */
+#include "policy.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sha2.h>
+
+#include "util.h"
+
+#define UG_MAX_WORDS 16
+
+struct ug_word {
+	const char *text; /* NUL-terminated copy inside the line buffer */
+	unsigned int col;
+};
+
+struct ug_parser {
+	const char *name;
+	unsigned int line;
+	struct ug_word words[UG_MAX_WORDS];
+	int n;
+	struct ug_policy_src *out;
+	char *err;
+	size_t errlen;
+	bool seen_mode, seen_overflow;
+};
+
+static const char *const rule_names[UG_RULE_COUNT] = {
+	[UG_RULE_OVERFLOW_TRANSITIONS] = "overflow-transitions",
+	[UG_RULE_MOST_RESTRICTIVE] = "most-restrictive",
+	[UG_RULE_SHIFT_MARKS] = "shift-marks",
+};
+
+/* Rules this build enforces; the others are reserved names. */
+static const bool rule_supported[UG_RULE_COUNT] = {
+	[UG_RULE_OVERFLOW_TRANSITIONS] = true,
+};
+
+const char *ug_rule_name(enum ug_rule rule)
+{
+	return rule < UG_RULE_COUNT ? rule_names[rule] : "?";
+}
+
+const char *ug_mode_name(enum ug_mode mode)
+{
+	switch (mode) {
+	case UG_MODE_OFF:
+		return "off";
+	case UG_MODE_ENFORCE:
+		return "enforce";
+	case UG_MODE_AUDIT:
+		return "audit";
+	}
+	return "?";
+}
+
+enum ug_mode ug_rule_mode(const struct ug_policy_src *policy, enum ug_rule rule)
+{
+	const struct ug_rule_src *r = &policy->rules[rule];
+
+	if (!r->named || !r->enabled)
+		return UG_MODE_OFF;
+	return r->mode >= 0 ? (enum ug_mode)r->mode : policy->mode;
+}
+
+enum ug_on_deny ug_rule_on_deny(const struct ug_policy_src *policy, enum ug_rule rule)
+{
+	const struct ug_rule_src *r = &policy->rules[rule];
+
+	return r->on_deny >= 0 ? (enum ug_on_deny)r->on_deny : UG_ON_DENY_KILL;
+}
+
+static int fail(struct ug_parser *p, const struct ug_word *w, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct ug_parser *p, const struct ug_word *w, const char *fmt, ...)
+{
+	char msg[UG_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ug_fmt(p->err, p->errlen, "%s:%u:%u: %s", p->name, p->line, w ? w->col : 1, msg);
+	return -EINVAL;
+}
+
+/* The word after the last one, for "missing ..." messages. */
+static struct ug_word end_of_line(const struct ug_parser *p)
+{
+	struct ug_word w = { "", 1 };
+
+	if (p->n > 0) {
+		w.col = p->words[p->n - 1].col + (unsigned int)strlen(p->words[p->n - 1].text);
+	}
+	return w;
+}
+
+static int expect_count(struct ug_parser *p, int min, int max, const char *usage)
+{
+	if (p->n < min) {
+		struct ug_word w = end_of_line(p);
+
+		return fail(p, &w, "'%s' is incomplete: expected '%s'", p->words[0].text, usage);
+	}
+	if (p->n > max)
+		return fail(p, &p->words[max], "unexpected '%s' after '%s': expected '%s'",
+			    p->words[max].text, p->words[0].text, usage);
+	return 0;
+}
+
+static int parse_rule_name(struct ug_parser *p, const struct ug_word *w, enum ug_rule *rule)
+{
+	int i;
+
+	for (i = 0; i < UG_RULE_COUNT; i++) {
+		if (strcmp(w->text, rule_names[i]))
+			continue;
+		if (!rule_supported[i])
+			return fail(p, w, "rule '%s' is not supported by this version", w->text);
+		*rule = (enum ug_rule)i;
+		return 0;
+	}
+	return fail(p, w, "unknown rule '%s' (known: overflow-transitions)", w->text);
+}
+
+static int parse_mode_word(struct ug_parser *p, const struct ug_word *w, enum ug_mode *mode)
+{
+	if (!strcmp(w->text, "enforce"))
+		*mode = UG_MODE_ENFORCE;
+	else if (!strcmp(w->text, "audit"))
+		*mode = UG_MODE_AUDIT;
+	else
+		return fail(p, w, "invalid mode '%s': expected 'enforce' or 'audit'", w->text);
+	return 0;
+}
+
+static int parse_id_word(struct ug_parser *p, const struct ug_word *w, __u32 *id)
+{
+	int err = ug_parse_id(w->text, id);
+
+	if (err == -ERANGE)
+		return fail(p, w, "id '%s' out of range: ids go from 0 to 4294967294", w->text);
+	if (err)
+		return fail(p, w, "invalid id '%s': expected a decimal number", w->text);
+	return 0;
+}
+
+/* mode enforce|audit */
+static int directive_mode(struct ug_parser *p)
+{
+	int err = expect_count(p, 2, 2, "mode enforce|audit");
+
+	if (err)
+		return err;
+	if (p->seen_mode)
+		return fail(p, &p->words[0], "duplicate 'mode' (first set at line %u)",
+			    p->out->mode_where.line);
+	err = parse_mode_word(p, &p->words[1], &p->out->mode);
+	if (err)
+		return err;
+	p->seen_mode = true;
+	p->out->mode_where = (struct ug_where){ p->line, p->words[0].col };
+	return 0;
+}
+
+/* overflow-ids auto | overflow-ids uid N gid N */
+static int directive_overflow_ids(struct ug_parser *p)
+{
+	static const char usage[] = "overflow-ids auto | overflow-ids uid N gid N";
+	struct ug_policy_src *out = p->out;
+	int err;
+
+	if (p->seen_overflow)
+		return fail(p, &p->words[0], "duplicate 'overflow-ids' (first set at line %u)",
+			    out->overflow_where.line);
+	if (p->n >= 2 && !strcmp(p->words[1].text, "auto")) {
+		err = expect_count(p, 2, 2, usage);
+		if (err)
+			return err;
+		out->overflow_auto = true;
+	} else {
+		err = expect_count(p, 5, 5, usage);
+		if (err)
+			return err;
+		if (strcmp(p->words[1].text, "uid"))
+			return fail(p, &p->words[1], "unexpected '%s': expected 'auto' or 'uid'",
+				    p->words[1].text);
+		if (strcmp(p->words[3].text, "gid"))
+			return fail(p, &p->words[3], "unexpected '%s': expected 'gid'",
+				    p->words[3].text);
+		err = parse_id_word(p, &p->words[2], &out->overflow_uid);
+		if (!err)
+			err = parse_id_word(p, &p->words[4], &out->overflow_gid);
+		if (err)
+			return err;
+		out->overflow_auto = false;
+	}
+	p->seen_overflow = true;
+	out->overflow_where = (struct ug_where){ p->line, p->words[0].col };
+	return 0;
+}
+
+/* rule NAME on|off [mode enforce|audit] [on-deny kill|errno] */
+static int directive_rule(struct ug_parser *p)
+{
+	static const char usage[] = "rule NAME on|off [mode enforce|audit] [on-deny kill|errno]";
+	bool seen_mode = false, seen_on_deny = false;
+	struct ug_rule_src *r;
+	enum ug_rule rule;
+	int err, i;
+
+	err = expect_count(p, 3, 7, usage);
+	if (err)
+		return err;
+	err = parse_rule_name(p, &p->words[1], &rule);
+	if (err)
+		return err;
+	r = &p->out->rules[rule];
+	if (r->named)
+		return fail(p, &p->words[1], "duplicate rule '%s' (first set at line %u)",
+			    p->words[1].text, r->where.line);
+	if (!strcmp(p->words[2].text, "on"))
+		r->enabled = true;
+	else if (!strcmp(p->words[2].text, "off"))
+		r->enabled = false;
+	else
+		return fail(p, &p->words[2], "invalid state '%s': expected 'on' or 'off'",
+			    p->words[2].text);
+
+	for (i = 3; i < p->n; i += 2) {
+		const struct ug_word *key = &p->words[i];
+
+		if (i + 1 >= p->n) {
+			struct ug_word w = end_of_line(p);
+
+			return fail(p, &w, "'%s' needs a value", key->text);
+		}
+		if (!strcmp(key->text, "mode") && !seen_mode) {
+			enum ug_mode mode;
+
+			err = parse_mode_word(p, &p->words[i + 1], &mode);
+			if (err)
+				return err;
+			r->mode = mode;
+			seen_mode = true;
+		} else if (!strcmp(key->text, "on-deny") && !seen_on_deny) {
+			const struct ug_word *v = &p->words[i + 1];
+
+			if (rule != UG_RULE_OVERFLOW_TRANSITIONS)
+				return fail(p, key, "'on-deny' applies only to overflow-transitions");
+			if (!strcmp(v->text, "kill"))
+				r->on_deny = UG_ON_DENY_KILL;
+			else if (!strcmp(v->text, "errno"))
+				r->on_deny = UG_ON_DENY_ERRNO;
+			else
+				return fail(p, v, "invalid on-deny '%s': expected 'kill' or 'errno'",
+					    v->text);
+			seen_on_deny = true;
+		} else if (!strcmp(key->text, "mode") || !strcmp(key->text, "on-deny")) {
+			return fail(p, key, "duplicate '%s'", key->text);
+		} else {
+			return fail(p, key, "unexpected '%s': expected 'mode' or 'on-deny'",
+				    key->text);
+		}
+	}
+	r->named = true;
+	r->where = (struct ug_where){ p->line, p->words[0].col };
+	return 0;
+}
+
+/* exempt RULE cgroup|exec PATH */
+static int directive_exempt(struct ug_parser *p)
+{
+	struct ug_policy_src *out = p->out;
+	struct ug_exempt_src *grown, *e;
+	enum ug_exempt_kind kind;
+	const struct ug_word *path;
+	enum ug_rule rule;
+	size_t i;
+	int err;
+
+	err = expect_count(p, 4, 4, "exempt RULE cgroup|exec PATH");
+	if (err)
+		return err;
+	err = parse_rule_name(p, &p->words[1], &rule);
+	if (err)
+		return err;
+	if (!strcmp(p->words[2].text, "cgroup"))
+		kind = UG_EXEMPT_CGROUP;
+	else if (!strcmp(p->words[2].text, "exec"))
+		kind = UG_EXEMPT_EXEC;
+	else
+		return fail(p, &p->words[2], "unknown exemption '%s': expected 'cgroup' or 'exec'",
+			    p->words[2].text);
+	path = &p->words[3];
+	if (path->text[0] != '/')
+		return fail(p, path, "path '%s' must be absolute", path->text);
+	for (i = 0; i < out->n_exempt; i++) {
+		e = &out->exempt[i];
+		if (e->rule == rule && e->kind == kind && !strcmp(e->path, path->text))
+			return fail(p, path, "duplicate exemption '%s' (first at line %u)",
+				    path->text, e->where.line);
+	}
+	if (out->n_exempt >= UG_MAX_EXEMPTIONS)
+		return fail(p, path, "too many exemptions (at most %d)", UG_MAX_EXEMPTIONS);
+	grown = realloc(out->exempt, (out->n_exempt + 1) * sizeof(*grown));
+	if (!grown)
+		return fail(p, path, "out of memory");
+	out->exempt = grown;
+	e = &out->exempt[out->n_exempt];
+	e->path = strdup(path->text);
+	if (!e->path)
+		return fail(p, path, "out of memory");
+	e->rule = rule;
+	e->kind = kind;
+	e->where = (struct ug_where){ p->line, path->col };
+	out->n_exempt++;
+	return 0;
+}
+
+static const struct {
+	const char *word;
+	int (*parse)(struct ug_parser *p);
+} directives[] = {
+	{ "mode", directive_mode },
+	{ "overflow-ids", directive_overflow_ids },
+	{ "rule", directive_rule },
+	{ "exempt", directive_exempt },
+};
+
+/* Split @line (modified in place) into words; a '#' word ends the line. */
+static int split_words(struct ug_parser *p, char *line)
+{
+	char *s = line;
+
+	p->n = 0;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (!*s || *s == '#')
+			return 0;
+		if (p->n == UG_MAX_WORDS) {
+			struct ug_word w = { s, (unsigned int)(s - line) + 1 };
+
+			return fail(p, &w, "too many words on one line (at most %d)", UG_MAX_WORDS);
+		}
+		p->words[p->n].text = s;
+		p->words[p->n].col = (unsigned int)(s - line) + 1;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\r')
+			s++;
+		p->n++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+static int check_bytes(struct ug_parser *p, const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c == '\t' || c == '\r' || (c >= 0x20 && c != 0x7f) || c >= 0x80)
+			continue;
+		{
+			struct ug_word w = { "", (unsigned int)i + 1 };
+
+			return fail(p, &w, "control character 0x%02x is not allowed", c);
+		}
+	}
+	return 0;
+}
+
+static int parse_line(struct ug_parser *p, char *line, size_t len)
+{
+	size_t i;
+	int err;
+
+	err = check_bytes(p, line, len);
+	if (err)
+		return err;
+	err = split_words(p, line);
+	if (err || p->n == 0)
+		return err;
+	for (i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
+		if (!strcmp(p->words[0].text, directives[i].word))
+			return directives[i].parse(p);
+	return fail(p, &p->words[0], "unknown directive '%s'", p->words[0].text);
+}
+
+int ug_policy_parse(const char *name, const char *text, size_t len, struct ug_policy_src *out,
+		    char *err, size_t errlen)
+{
+	struct ug_parser p = { .name = name, .out = out, .err = err, .errlen = errlen };
+	char line[UG_POLICY_MAX_LINE + 1];
+	size_t pos = 0;
+	SHA2_CTX sha;
+	int i, ret = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = UG_MODE_ENFORCE;
+	out->overflow_auto = true;
+	for (i = 0; i < UG_RULE_COUNT; i++) {
+		out->rules[i].mode = -1;
+		out->rules[i].on_deny = -1;
+	}
+	out->name = strdup(name);
+	if (!out->name) {
+		ug_fmt(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	if (len > UG_POLICY_MAX_BYTES) {
+		ug_fmt(err, errlen, "%s: file is larger than %u bytes", name, UG_POLICY_MAX_BYTES);
+		ret = -EINVAL;
+		goto out;
+	}
+
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+
+		p.line++;
+		if (n > UG_POLICY_MAX_LINE) {
+			struct ug_word w = { "", UG_POLICY_MAX_LINE + 1 };
+
+			ret = fail(&p, &w, "line longer than %d bytes", UG_POLICY_MAX_LINE);
+			goto out;
+		}
+		if (memchr(text + pos, '\0', n)) {
+			struct ug_word w = { "", (unsigned int)((const char *)memchr(text + pos, '\0', n) - (text + pos)) + 1 };
+
+			ret = fail(&p, &w, "NUL byte is not allowed");
+			goto out;
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		ret = parse_line(&p, line, n);
+		if (ret)
+			goto out;
+		pos += n + 1;
+	}
+
+	SHA256Init(&sha);
+	SHA256Update(&sha, (const __u8 *)text, len);
+	SHA256Final(out->sha256, &sha);
+out:
+	if (ret)
+		ug_policy_free(out);
+	return ret;
+}
+
+void ug_policy_free(struct ug_policy_src *policy)
+{
+	size_t i;
+
+	for (i = 0; i < policy->n_exempt; i++)
+		free(policy->exempt[i].path);
+	free(policy->exempt);
+	free(policy->name);
+	policy->exempt = NULL;
+	policy->name = NULL;
+	policy->n_exempt = 0;
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "policy_maps.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "util.h"
+
+static int open_pinned(const char *name)
+{
+	char path[256];
+	int fd;
+
+	ug_fmt(path, sizeof(path), "%s/%s", UG_PIN_DIR, name);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+int ug_maps_open_pinned(struct ug_map_fds *fds)
+{
+	fds->policy = open_pinned("ug_policy");
+	fds->state = open_pinned("ug_state");
+	fds->exempt = open_pinned("ug_exempt");
+	fds->counters = open_pinned("ug_counters");
+	if (fds->policy < 0 || fds->state < 0 || fds->exempt < 0 || fds->counters < 0) {
+		int err = fds->policy < 0 ? fds->policy :
+			  fds->state < 0 ? fds->state :
+			  fds->exempt < 0 ? fds->exempt : fds->counters;
+
+		ug_maps_close(fds);
+		return err;
+	}
+	return 0;
+}
+
+void ug_maps_close(struct ug_map_fds *fds)
+{
+	int *all[] = { &fds->policy, &fds->state, &fds->exempt, &fds->counters };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (*all[i] >= 0)
+			close(*all[i]);
+		*all[i] = -1;
+	}
+}
+
+/*
+ * Updating an entry of a map-in-map makes the kernel call synchronize_rcu()
+ * before returning (maybe_wait_bpf_programs()), and non-sleepable BPF-LSM
+ * programs run inside RCU read-side sections: a throwaway map-in-map is a
+ * portable "wait for every running program".
+ */
+int ug_sync_programs(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	int inner, outer, err = 0;
+	__u32 zero = 0;
+
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ug_sync_inner", 4, 4, 1, NULL);
+	if (inner < 0)
+		return -errno;
+	opts.inner_map_fd = inner;
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "ug_sync", 4, 4, 1, &opts);
+	if (outer < 0) {
+		err = -errno;
+		close(inner);
+		return err;
+	}
+	if (bpf_map_update_elem(outer, &zero, &inner, BPF_ANY))
+		err = -errno;
+	close(outer);
+	close(inner);
+	return err;
+}
+
+static int clear_slot_exemptions(int exempt_fd, __u32 slot)
+{
+	struct ug_exempt_key key, next, *doomed = NULL;
+	size_t n = 0, cap = 0, i;
+	void *prev = NULL;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(exempt_fd, prev, &next)) {
+		if (next.slot == slot) {
+			if (n == cap) {
+				struct ug_exempt_key *grown;
+
+				cap = cap ? cap * 2 : 64;
+				grown = realloc(doomed, cap * sizeof(*grown));
+				if (!grown) {
+					free(doomed);
+					return -ENOMEM;
+				}
+				doomed = grown;
+			}
+			doomed[n++] = next;
+		}
+		key = next;
+		prev = &key;
+	}
+	for (i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(exempt_fd, &doomed[i]) && errno != ENOENT)
+			err = -errno;
+	free(doomed);
+	return err;
+}
+
+int ug_policy_current(const struct ug_map_fds *fds, struct ug_policy *out, __u32 *slot)
+{
+	struct ug_state state;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fds->state, &zero, &state))
+		return -errno;
+	state.active_slot &= 1;
+	if (bpf_map_lookup_elem(fds->policy, &state.active_slot, out))
+		return -errno;
+	if (slot)
+		*slot = state.active_slot;
+	return 0;
+}
+
+int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_policy *kp,
+		      const char *source)
+{
+	struct ug_policy current, next_policy = kp->policy;
+	struct ug_state state = {};
+	struct timespec now;
+	__u32 zero = 0, active, next;
+	size_t i;
+	int err;
+
+	err = ug_policy_current(fds, &current, &active);
+	if (err) {
+		ug_err("reading the policy in force: %s", strerror(-err));
+		return err;
+	}
+	next = !active;
+
+	/* A loader killed after its flip may have skipped its final wait. */
+	err = ug_sync_programs();
+	if (err) {
+		ug_err("waiting for running programs: %s", strerror(-err));
+		return err;
+	}
+	err = clear_slot_exemptions(fds->exempt, next);
+	if (err) {
+		ug_err("clearing the inactive policy slot: %s", strerror(-err));
+		return err;
+	}
+	for (i = 0; i < kp->n_exempt; i++) {
+		struct ug_exempt_key key = kp->keys[i];
+
+		key.slot = next;
+		if (bpf_map_update_elem(fds->exempt, &key, &kp->values[i], BPF_NOEXIST)) {
+			err = -errno;
+			ug_err("writing exemption from line %u: %s", kp->values[i].policy_line,
+			       strerror(errno));
+			return err;
+		}
+	}
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	next_policy.generation = current.generation + 1;
+	next_policy.loaded_at_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+	ug_fmt(next_policy.source, sizeof(next_policy.source), "%s", source);
+	if (bpf_map_update_elem(fds->policy, &next, &next_policy, BPF_ANY)) {
+		err = -errno;
+		ug_err("writing the policy: %s", strerror(errno));
+		return err;
+	}
+
+	/*
+	 * The flip. Only the low byte of active_slot ever changes, so even a
+	 * byte-wise copy in the kernel shows readers 0 or 1, never a mix.
+	 */
+	state.active_slot = next;
+	if (bpf_map_update_elem(fds->state, &zero, &state, BPF_ANY)) {
+		err = -errno;
+		ug_err("switching to the new policy: %s", strerror(errno));
+		return err;
+	}
+	err = ug_sync_programs();
+	if (err)
+		ug_err("waiting for running programs: %s", strerror(-err));
+	return err;
+}
+
+int ug_counters_read(const struct ug_map_fds *fds, __u32 rule, struct ug_counters *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct ug_counters *per_cpu;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	per_cpu = calloc((size_t)ncpu, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fds->counters, &rule, per_cpu)) {
+		int err = -errno;
+
+		free(per_cpu);
+		return err;
+	}
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < ncpu; i++) {
+		out->denied += per_cpu[i].denied;
+		out->audited += per_cpu[i].audited;
+		out->lost += per_cpu[i].lost;
+	}
+	free(per_cpu);
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Writing a policy into the pinned maps. The inactive slot is filled
+ * completely, then one store flips ug_state.active_slot, then the loader
+ * waits for an RCU grace period so that no program can still be reading
+ * the old slot when the next load starts rewriting it.
+ */
+#ifndef UG_POLICY_MAPS_H
+#define UG_POLICY_MAPS_H
+
+#include "resolve.h"
+
+struct ug_map_fds {
+	int policy;
+	int state;
+	int exempt;
+	int counters;
+};
+
+/* Open the pinned maps; 0 or -errno (-ENOENT: not loaded). */
+int ug_maps_open_pinned(struct ug_map_fds *fds);
+void ug_maps_close(struct ug_map_fds *fds);
+
+int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_policy *kp,
+		      const char *source);
+
+/* The policy in force; 0 or -errno. */
+int ug_policy_current(const struct ug_map_fds *fds, struct ug_policy *out, __u32 *slot);
+
+/* Counters of @rule summed over CPUs. */
+int ug_counters_read(const struct ug_map_fds *fds, __u32 rule, struct ug_counters *out);
+
+/* Wait until every BPF program running now has returned. */
+int ug_sync_programs(void);
+
+#endif

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "resolve.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <linux/magic.h>
+
+#include "util.h"
+
+const struct ug_system ug_host_system = {
+	.overflowuid = "/proc/sys/kernel/overflowuid",
+	.overflowgid = "/proc/sys/kernel/overflowgid",
+	.cgroup_root = "/sys/fs/cgroup",
+	.passwd = "/etc/passwd",
+	.group = "/etc/group",
+};
+
+__u64 ug_kernel_dev(unsigned long long st_dev)
+{
+	return ((__u64)major(st_dev) << 20) | minor(st_dev);
+}
+
+static int read_sysctl_id(const char *path, __u32 *id, char *err, size_t errlen)
+{
+	size_t len;
+	char *text;
+	int ret;
+
+	ret = ug_read_file(path, 64, &text, &len);
+	if (ret) {
+		ug_fmt(err, errlen, "overflow-ids auto: cannot read %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	ret = ug_parse_id(text, id);
+	if (ret)
+		ug_fmt(err, errlen, "overflow-ids auto: %s holds '%s', not an id", path, text);
+	free(text);
+	return ret;
+}
+
+static int resolve_exempt(const struct ug_policy_src *src, const struct ug_system *sys,
+			  const struct ug_exempt_src *e, struct ug_exempt_key *key,
+			  char *err, size_t errlen)
+{
+	char full[4096];
+	struct statfs sfs;
+	struct stat st;
+
+	memset(key, 0, sizeof(*key));
+	key->rule = e->rule;
+	key->kind = e->kind;
+	if (e->kind == UG_EXEMPT_EXEC) {
+		if (stat(e->path, &st)) {
+			ug_fmt(err, errlen, "%s:%u:%u: exec '%s': %s", src->name, e->where.line,
+			       e->where.col, e->path, strerror(errno));
+			return -errno;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			ug_fmt(err, errlen, "%s:%u:%u: exec '%s' is not a regular file", src->name,
+			       e->where.line, e->where.col, e->path);
+			return -EINVAL;
+		}
+		key->id = st.st_ino;
+		key->dev = ug_kernel_dev(st.st_dev);
+		return 0;
+	}
+
+	ug_fmt(full, sizeof(full), "%s%s", sys->cgroup_root, e->path);
+	if (statfs(sys->cgroup_root, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': %s is not a cgroup2 mount", src->name,
+		       e->where.line, e->where.col, e->path, sys->cgroup_root);
+		return -ENOTDIR;
+	}
+	if (stat(full, &st) || !S_ISDIR(st.st_mode)) {
+		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': %s", src->name, e->where.line,
+		       e->where.col, e->path, errno ? strerror(errno) : "not a directory");
+		return -ENOENT;
+	}
+	/* On cgroup2 a directory's inode number is the cgroup id. */
+	key->id = st.st_ino;
+	return 0;
+}
+
+int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *sys,
+		      struct ug_kernel_policy *out, char *err, size_t errlen)
+{
+	struct ug_policy *kp = &out->policy;
+	size_t i, j;
+	int ret, r;
+
+	memset(out, 0, sizeof(*out));
+	if (src->overflow_auto) {
+		ret = read_sysctl_id(sys->overflowuid, &kp->overflow_uid, err, errlen);
+		if (!ret)
+			ret = read_sysctl_id(sys->overflowgid, &kp->overflow_gid, err, errlen);
+		if (ret)
+			return ret;
+	} else {
+		kp->overflow_uid = src->overflow_uid;
+		kp->overflow_gid = src->overflow_gid;
+	}
+	for (r = 0; r < UG_RULE_COUNT; r++) {
+		kp->rules[r].mode = ug_rule_mode(src, (enum ug_rule)r);
+		kp->rules[r].on_deny = ug_rule_on_deny(src, (enum ug_rule)r);
+	}
+	memcpy(kp->sha256, src->sha256, sizeof(kp->sha256));
+
+	if (!src->n_exempt)
+		return 0;
+	out->keys = calloc(src->n_exempt, sizeof(*out->keys));
+	out->values = calloc(src->n_exempt, sizeof(*out->values));
+	if (!out->keys || !out->values) {
+		ug_kernel_policy_free(out);
+		ug_fmt(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < src->n_exempt; i++) {
+		struct ug_exempt_key key;
+		bool dup = false;
+
+		ret = resolve_exempt(src, sys, &src->exempt[i], &key, err, errlen);
+		if (ret) {
+			ug_kernel_policy_free(out);
+			return ret;
+		}
+		/* Two paths to one file (merged /usr) are one exemption. */
+		for (j = 0; j < out->n_exempt; j++)
+			dup |= !memcmp(&out->keys[j], &key, sizeof(key));
+		if (dup)
+			continue;
+		out->keys[out->n_exempt] = key;
+		out->values[out->n_exempt].policy_line = src->exempt[i].where.line;
+		kp->exemptions[key.rule]++;
+		out->n_exempt++;
+	}
+	return 0;
+}
+
+void ug_kernel_policy_free(struct ug_kernel_policy *kp)
+{
+	free(kp->keys);
+	free(kp->values);
+	kp->keys = NULL;
+	kp->values = NULL;
+	kp->n_exempt = 0;
+}
+
+/* The name of the passwd/group entry with id @id, if any. */
+static bool find_named_id(const char *path, __u32 id, char *name, size_t len)
+{
+	char *text, *line, *save = NULL;
+	bool found = false;
+	size_t n;
+
+	if (ug_read_file(path, 16u << 20, &text, &n))
+		return false;
+	for (line = strtok_r(text, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
+		char *f[4] = { line }, *s = line;
+		__u32 v;
+		int k;
+
+		for (k = 1; k < 4 && (s = strchr(s, ':')); k++) {
+			*s++ = '\0';
+			f[k] = s;
+		}
+		if (k < 4)
+			continue;
+		s = strchr(f[2], ':');
+		if (s)
+			*s = '\0';
+		if (!ug_parse_id(f[2], &v) && v == id) {
+			ug_fmt(name, len, "%s", f[0]);
+			found = true;
+		}
+	}
+	free(text);
+	return found;
+}
+
+void ug_warn_named_overflow_ids(const struct ug_system *sys, const struct ug_policy *policy)
+{
+	char name[256];
+
+	if (find_named_id(sys->passwd, policy->overflow_uid, name, sizeof(name)))
+		ug_warn("overflow uid %u is also user '%s' in %s: files it owns are ambiguous; "
+			"set kernel.overflowuid to an unused id (sysctl -w kernel.overflowuid=N) "
+			"and re-own that account's files",
+			policy->overflow_uid, name, sys->passwd);
+	if (find_named_id(sys->group, policy->overflow_gid, name, sizeof(name)))
+		ug_warn("overflow gid %u is also group '%s' in %s: set kernel.overflowgid to an "
+			"unused id (sysctl -w kernel.overflowgid=N)",
+			policy->overflow_gid, name, sys->group);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Turn what the policy file says into what the programs compare: overflow
+ * ids read from sysctl, executables as (s_dev, inode), cgroups as ids. The
+ * kernel side never sees a path.
+ */
+#ifndef UG_RESOLVE_H
+#define UG_RESOLVE_H
+
+#include "policy.h"
+
+struct ug_kernel_policy {
+	struct ug_policy policy; /* everything but the slot-specific parts */
+	struct ug_exempt_key *keys;
+	struct ug_exempt_value *values;
+	size_t n_exempt;
+};
+
+/* Paths the resolver reads; tests point them elsewhere. */
+struct ug_system {
+	const char *overflowuid;  /* /proc/sys/kernel/overflowuid */
+	const char *overflowgid;
+	const char *cgroup_root;  /* cgroup2 mount */
+	const char *passwd;
+	const char *group;
+};
+
+extern const struct ug_system ug_host_system;
+
+int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *sys,
+		      struct ug_kernel_policy *out, char *err, size_t errlen);
+void ug_kernel_policy_free(struct ug_kernel_policy *kp);
+
+/* Warn when an overflow id is also a named account: then it is ambiguous. */
+void ug_warn_named_overflow_ids(const struct ug_system *sys, const struct ug_policy *policy);
+
+/* userspace st_dev -> the kernel's s_dev (MAJOR << 20 | MINOR). */
+__u64 ug_kernel_dev(unsigned long long st_dev);
+
+#endif
