@@ -13,6 +13,7 @@ BUILD      ?= build
 CLANG      ?= clang
 CC         ?= cc
 BPFTOOL    ?= bpftool
+LLVM_STRIP ?= llvm-strip
 ARCH       := x86
 KERNELS    ?= 6.1 6.12
 
@@ -63,6 +64,7 @@ all: $(BIN_DIR)/usernsguard
 $(BPF_OBJ): bpf/usernsguard.bpf.c | $(BUILD)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@ # DWARF only: BTF stays, the embedded object shrinks
 
 $(SKEL): $(BPF_OBJ)
 	$(call msg,GEN-SKEL,$@)

@@ -518,8 +518,13 @@ static int helper(int argc, char **argv)
 
 		return geteuid() == eu && getegid() == eg ? 0 : 100;
 	}
-	if (argc == 3 && !strcmp(argv[1], "--setuid"))
-		return op_setuid(ID(strtoul(argv[2], NULL, 10)));
+	if (argc == 3 && !strcmp(argv[1], "--setuid")) {
+		int err = op_setuid(ID(strtoul(argv[2], NULL, 10)));
+
+		if (err)
+			fprintf(stderr, "setuid(%s): %s\n", argv[2], strerror(err));
+		return err;
+	}
 	return 2;
 }
 

@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Run the guest test suite on each kernel series given (default: 6.1 6.12)
+# and print one combined summary line. Any failure fails the run.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+series=("$@")
+[ ${#series[@]} -gt 0 ] || series=(6.1 6.12)
+
+status=0
+passed=0
+failed=0
+for s in "${series[@]}"; do
+	rm -f "$build/guest-run/result-$s"
+	if ! "$top/scripts/run-guest.sh" "$s" test; then
+		status=1
+	fi
+	if [ -f "$build/guest-run/result-$s" ]; then
+		line=$(cat "$build/guest-run/result-$s")
+		p=$(echo "$line" | sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/')
+		f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		passed=$((passed + p))
+		failed=$((failed + f))
+	else
+		failed=$((failed + 1))
+	fi
+done
+echo
+for s in "${series[@]}"; do
+	cat "$build/guest-run/result-$s" 2>/dev/null || echo "$s: did not finish"
+done
+echo "guest: $passed passed, $failed failed"
+exit $status

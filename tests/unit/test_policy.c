@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Policy parser: every directive, every error path, exact messages. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "policy.h"
+#include "util.h"
+
+static struct ug_policy_src pol;
+static char err[UG_ERR_MAX];
+
+static int parse(const char *text)
+{
+	memset(err, 0, sizeof(err));
+	return ug_policy_parse("p.conf", text, strlen(text), &pol, err, sizeof(err));
+}
+
+static void teardown(void)
+{
+	ug_policy_free(&pol);
+}
+
+TestSuite(policy, .fini = teardown);
+
+#define EXPECT_ERROR(text, message)                                                    \
+	do {                                                                           \
+		cr_assert_eq(parse(text), -EINVAL, "accepted: %s", text);              \
+		cr_assert_str_eq(err, message);                                        \
+	} while (0)
+
+Test(policy, empty_file_has_safe_defaults)
+{
+	cr_assert_eq(parse(""), 0);
+	cr_assert_eq(pol.mode, UG_MODE_ENFORCE);
+	cr_assert(pol.overflow_auto);
+	for (int r = 0; r < UG_RULE_COUNT; r++)
+		cr_assert_eq(ug_rule_mode(&pol, r), UG_MODE_OFF, "rule %d on by default", r);
+	cr_assert_eq(pol.n_exempt, 0);
+}
+
+Test(policy, comments_blank_lines_and_whitespace)
+{
+	cr_assert_eq(parse("# comment\n\n   \t\n  mode   audit # trailing comment\r\n"), 0, "%s",
+		     err);
+	cr_assert_eq(pol.mode, UG_MODE_AUDIT);
+	cr_assert_eq(pol.mode_where.line, 4);
+	cr_assert_eq(pol.mode_where.col, 3);
+}
+
+Test(policy, full_rule_one_policy)
+{
+	cr_assert_eq(parse("mode enforce\n"
+			   "overflow-ids uid 60000 gid 60001\n"
+			   "rule overflow-transitions on mode audit on-deny errno\n"
+			   "exempt overflow-transitions exec /usr/sbin/nscd\n"
+			   "exempt overflow-transitions cgroup /system.slice/legacy.service\n"),
+		     0, "%s", err);
+	cr_assert(!pol.overflow_auto);
+	cr_assert_eq(pol.overflow_uid, 60000);
+	cr_assert_eq(pol.overflow_gid, 60001);
+	cr_assert_eq(ug_rule_mode(&pol, UG_RULE_OVERFLOW_TRANSITIONS), UG_MODE_AUDIT);
+	cr_assert_eq(ug_rule_on_deny(&pol, UG_RULE_OVERFLOW_TRANSITIONS), UG_ON_DENY_ERRNO);
+	cr_assert_eq(pol.n_exempt, 2);
+	cr_assert_eq(pol.exempt[0].kind, UG_EXEMPT_EXEC);
+	cr_assert_str_eq(pol.exempt[0].path, "/usr/sbin/nscd");
+	cr_assert_eq(pol.exempt[0].where.line, 4);
+	cr_assert_eq(pol.exempt[0].where.col, 34);
+	cr_assert_eq(pol.exempt[1].kind, UG_EXEMPT_CGROUP);
+	cr_assert_str_eq(pol.exempt[1].path, "/system.slice/legacy.service");
+}
+
+Test(policy, rule_inherits_global_mode_and_kills_by_default)
+{
+	cr_assert_eq(parse("mode audit\nrule overflow-transitions on\n"), 0, "%s", err);
+	cr_assert_eq(ug_rule_mode(&pol, UG_RULE_OVERFLOW_TRANSITIONS), UG_MODE_AUDIT);
+	cr_assert_eq(ug_rule_on_deny(&pol, UG_RULE_OVERFLOW_TRANSITIONS), UG_ON_DENY_KILL);
+}
+
+Test(policy, rule_off_is_off_whatever_its_mode)
+{
+	cr_assert_eq(parse("rule overflow-transitions off mode enforce\n"), 0, "%s", err);
+	cr_assert_eq(ug_rule_mode(&pol, UG_RULE_OVERFLOW_TRANSITIONS), UG_MODE_OFF);
+}
+
+Test(policy, options_in_any_order)
+{
+	cr_assert_eq(parse("rule overflow-transitions on on-deny errno mode enforce\n"), 0, "%s",
+		     err);
+	cr_assert_eq(ug_rule_on_deny(&pol, UG_RULE_OVERFLOW_TRANSITIONS), UG_ON_DENY_ERRNO);
+	cr_assert_eq(ug_rule_mode(&pol, UG_RULE_OVERFLOW_TRANSITIONS), UG_MODE_ENFORCE);
+}
+
+Test(policy, file_without_final_newline)
+{
+	cr_assert_eq(parse("mode audit"), 0, "%s", err);
+	cr_assert_eq(pol.mode, UG_MODE_AUDIT);
+}
+
+Test(policy, sha256_of_the_exact_bytes)
+{
+	char hex[65];
+
+	cr_assert_eq(parse(""), 0);
+	ug_hex(pol.sha256, 32, hex);
+	cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	ug_policy_free(&pol);
+	cr_assert_eq(parse("abc"), -EINVAL);
+	cr_assert_eq(parse("# abc"), 0);
+	ug_hex(pol.sha256, 32, hex);
+	cr_assert_str_neq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+/* ---- errors: each names file:line:column and the word ----------------- */
+
+Test(policy, unknown_directive)
+{
+	EXPECT_ERROR("mode enforce\n  frobnicate yes\n", "p.conf:2:3: unknown directive 'frobnicate'");
+}
+
+Test(policy, duplicate_mode)
+{
+	EXPECT_ERROR("mode enforce\nmode audit\n",
+		     "p.conf:2:1: duplicate 'mode' (first set at line 1)");
+}
+
+Test(policy, invalid_mode)
+{
+	EXPECT_ERROR("mode permissive\n",
+		     "p.conf:1:6: invalid mode 'permissive': expected 'enforce' or 'audit'");
+}
+
+Test(policy, mode_missing_value)
+{
+	EXPECT_ERROR("mode\n", "p.conf:1:5: 'mode' is incomplete: expected 'mode enforce|audit'");
+}
+
+Test(policy, trailing_garbage)
+{
+	EXPECT_ERROR("mode enforce now\n",
+		     "p.conf:1:14: unexpected 'now' after 'mode': expected 'mode enforce|audit'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("overflow-ids auto please\n",
+		     "p.conf:1:19: unexpected 'please' after 'overflow-ids': expected "
+		     "'overflow-ids auto | overflow-ids uid N gid N'");
+}
+
+Test(policy, overflow_ids_errors)
+{
+	EXPECT_ERROR("overflow-ids uid 1 gid\n",
+		     "p.conf:1:23: 'overflow-ids' is incomplete: expected "
+		     "'overflow-ids auto | overflow-ids uid N gid N'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("overflow-ids user 1 gid 2\n",
+		     "p.conf:1:14: unexpected 'user': expected 'auto' or 'uid'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("overflow-ids uid 1 group 2\n", "p.conf:1:20: unexpected 'group': expected 'gid'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("overflow-ids uid 4294967295 gid 1\n",
+		     "p.conf:1:18: id '4294967295' out of range: ids go from 0 to 4294967294");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("overflow-ids uid 1 gid 99999999999\n",
+		     "p.conf:1:24: id '99999999999' out of range: ids go from 0 to 4294967294");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("overflow-ids uid -1 gid 1\n",
+		     "p.conf:1:18: invalid id '-1': expected a decimal number");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("overflow-ids uid 0x10 gid 1\n",
+		     "p.conf:1:18: invalid id '0x10': expected a decimal number");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("overflow-ids auto\noverflow-ids auto\n",
+		     "p.conf:2:1: duplicate 'overflow-ids' (first set at line 1)");
+}
+
+Test(policy, overflow_ids_boundaries)
+{
+	cr_assert_eq(parse("overflow-ids uid 0 gid 4294967294\n"), 0, "%s", err);
+	cr_assert_eq(pol.overflow_uid, 0);
+	cr_assert_eq(pol.overflow_gid, 4294967294u);
+}
+
+Test(policy, rule_errors)
+{
+	EXPECT_ERROR("rule overflow on\n",
+		     "p.conf:1:6: unknown rule 'overflow' (known: overflow-transitions)");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule overflow-transitions maybe\n",
+		     "p.conf:1:27: invalid state 'maybe': expected 'on' or 'off'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule overflow-transitions\n",
+		     "p.conf:1:26: 'rule' is incomplete: expected "
+		     "'rule NAME on|off [mode enforce|audit] [on-deny kill|errno]'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule overflow-transitions on mode\n", "p.conf:1:34: 'mode' needs a value");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule overflow-transitions on mode audit mode enforce\n",
+		     "p.conf:1:41: duplicate 'mode'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule overflow-transitions on on-deny shrug\n",
+		     "p.conf:1:38: invalid on-deny 'shrug': expected 'kill' or 'errno'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule overflow-transitions on loudly yes\n",
+		     "p.conf:1:30: unexpected 'loudly': expected 'mode' or 'on-deny'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule overflow-transitions on\nrule overflow-transitions off\n",
+		     "p.conf:2:6: duplicate rule 'overflow-transitions' (first set at line 1)");
+}
+
+Test(policy, reserved_rule_names_are_reported_as_unsupported)
+{
+	EXPECT_ERROR("rule shift-marks on\n",
+		     "p.conf:1:6: rule 'shift-marks' is not supported by this version");
+}
+
+Test(policy, exempt_errors)
+{
+	EXPECT_ERROR("exempt overflow-transitions exec bin/foo\n",
+		     "p.conf:1:34: path 'bin/foo' must be absolute");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("exempt overflow-transitions user /x\n",
+		     "p.conf:1:29: unknown exemption 'user': expected 'cgroup' or 'exec'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("exempt overflow-transitions exec /a\nexempt overflow-transitions exec /a\n",
+		     "p.conf:2:34: duplicate exemption '/a' (first at line 1)");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("exempt overflow-transitions exec /a /b\n",
+		     "p.conf:1:37: unexpected '/b' after 'exempt': expected "
+		     "'exempt RULE cgroup|exec PATH'");
+}
+
+Test(policy, same_path_for_two_kinds_is_not_a_duplicate)
+{
+	cr_assert_eq(parse("exempt overflow-transitions exec /a\n"
+			   "exempt overflow-transitions cgroup /a\n"),
+		     0, "%s", err);
+	cr_assert_eq(pol.n_exempt, 2);
+}
+
+Test(policy, bytes_that_are_not_text)
+{
+	static const char with_nul[] = "mode enforce\nmo\0de audit\n";
+
+	cr_assert_eq(ug_policy_parse("p.conf", with_nul, sizeof(with_nul) - 1, &pol, err,
+				     sizeof(err)),
+		     -EINVAL);
+	cr_assert_str_eq(err, "p.conf:2:3: NUL byte is not allowed");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mode\x01 enforce\n", "p.conf:1:5: control character 0x01 is not allowed");
+}
+
+Test(policy, limits)
+{
+	char line[UG_POLICY_MAX_LINE + 16];
+
+	memset(line, 'a', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	EXPECT_ERROR(line, "p.conf:1:4097: line longer than 4096 bytes");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("a b c d e f g h i j k l m n o p q\n",
+		     "p.conf:1:33: too many words on one line (at most 16)");
+}
+
+Test(policy, ids)
+{
+	__u32 v;
+
+	cr_assert_eq(ug_parse_id("0", &v), 0);
+	cr_assert_eq(v, 0);
+	cr_assert_eq(ug_parse_id("4294967294", &v), 0);
+	cr_assert_eq(v, 4294967294u);
+	cr_assert_eq(ug_parse_id("4294967295", &v), -ERANGE);
+	cr_assert_eq(ug_parse_id("12345678901", &v), -ERANGE);
+	cr_assert_eq(ug_parse_id("", &v), -EINVAL);
+	cr_assert_eq(ug_parse_id("+1", &v), -EINVAL);
+	cr_assert_eq(ug_parse_id("1 ", &v), -EINVAL);
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Resolving a parsed policy against a (fake) system. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "policy.h"
+#include "resolve.h"
+
+static char dir[] = "/tmp/ug-resolve-XXXXXX";
+static char uid_file[128], gid_file[128];
+static struct ug_system sys;
+static struct ug_policy_src src;
+static struct ug_kernel_policy kp;
+static char err[UG_ERR_MAX];
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void setup(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(uid_file, sizeof(uid_file), "%s/overflowuid", dir);
+	snprintf(gid_file, sizeof(gid_file), "%s/overflowgid", dir);
+	put(uid_file, "65534\n");
+	put(gid_file, "65533\n");
+	sys = (struct ug_system){ .overflowuid = uid_file, .overflowgid = gid_file,
+				  .cgroup_root = dir, .passwd = "/dev/null", .group = "/dev/null" };
+}
+
+static void teardown(void)
+{
+	char cmd[256];
+
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(resolve, .init = setup, .fini = teardown);
+
+static int resolve(const char *text)
+{
+	cr_assert_eq(ug_policy_parse("p.conf", text, strlen(text), &src, err, sizeof(err)), 0,
+		     "%s", err);
+	return ug_policy_resolve(&src, &sys, &kp, err, sizeof(err));
+}
+
+Test(resolve, overflow_ids_auto_reads_sysctl)
+{
+	cr_assert_eq(resolve("rule overflow-transitions on\n"), 0, "%s", err);
+	cr_assert_eq(kp.policy.overflow_uid, 65534);
+	cr_assert_eq(kp.policy.overflow_gid, 65533);
+	cr_assert_eq(kp.policy.rules[UG_RULE_OVERFLOW_TRANSITIONS].mode, UG_MODE_ENFORCE);
+	cr_assert_eq(kp.policy.rules[UG_RULE_OVERFLOW_TRANSITIONS].on_deny, UG_ON_DENY_KILL);
+	cr_assert_eq(kp.policy.rules[UG_RULE_MOST_RESTRICTIVE].mode, UG_MODE_OFF);
+}
+
+Test(resolve, overflow_ids_auto_with_garbage_sysctl)
+{
+	put(uid_file, "nobody\n");
+	cr_assert_eq(resolve(""), -EINVAL);
+	cr_assert(strstr(err, "holds 'nobody', not an id"), "%s", err);
+}
+
+Test(resolve, overflow_ids_explicit_ignores_sysctl)
+{
+	unlink(uid_file);
+	cr_assert_eq(resolve("overflow-ids uid 7 gid 8\n"), 0, "%s", err);
+	cr_assert_eq(kp.policy.overflow_uid, 7);
+	cr_assert_eq(kp.policy.overflow_gid, 8);
+}
+
+Test(resolve, exec_exemption_is_device_and_inode)
+{
+	char text[512], exe[160];
+	struct stat st;
+
+	snprintf(exe, sizeof(exe), "%s/daemon", dir);
+	put(exe, "#!/bin/sh\n");
+	cr_assert_eq(stat(exe, &st), 0);
+	snprintf(text, sizeof(text), "exempt overflow-transitions exec %s\n", exe);
+	cr_assert_eq(resolve(text), 0, "%s", err);
+	cr_assert_eq(kp.n_exempt, 1);
+	cr_assert_eq(kp.keys[0].kind, UG_EXEMPT_EXEC);
+	cr_assert_eq(kp.keys[0].id, st.st_ino);
+	cr_assert_eq(kp.keys[0].dev, ((__u64)major(st.st_dev) << 20) | minor(st.st_dev));
+	cr_assert_eq(kp.values[0].policy_line, 1);
+	cr_assert_eq(kp.policy.exemptions[UG_RULE_OVERFLOW_TRANSITIONS], 1);
+}
+
+Test(resolve, two_paths_to_one_file_are_one_exemption)
+{
+	char text[512], exe[160], link[160];
+
+	snprintf(exe, sizeof(exe), "%s/daemon", dir);
+	snprintf(link, sizeof(link), "%s/alias", dir);
+	put(exe, "x");
+	cr_assert_eq(symlink(exe, link), 0);
+	snprintf(text, sizeof(text),
+		 "exempt overflow-transitions exec %s\nexempt overflow-transitions exec %s\n", exe,
+		 link);
+	cr_assert_eq(resolve(text), 0, "%s", err);
+	cr_assert_eq(kp.n_exempt, 1);
+}
+
+Test(resolve, missing_exec_names_file_line_column)
+{
+	cr_assert_eq(resolve("\nexempt overflow-transitions exec /nonexistent/daemon\n"), -ENOENT);
+	cr_assert_str_eq(err, "p.conf:2:34: exec '/nonexistent/daemon': No such file or directory");
+}
+
+Test(resolve, exec_must_be_a_regular_file)
+{
+	cr_assert_eq(resolve("exempt overflow-transitions exec /tmp\n"), -EINVAL);
+	cr_assert_str_eq(err, "p.conf:1:34: exec '/tmp' is not a regular file");
+}
+
+Test(resolve, cgroup_needs_cgroup2)
+{
+	cr_assert_eq(resolve("exempt overflow-transitions cgroup /system.slice\n"), -ENOTDIR);
+	cr_assert(strstr(err, "p.conf:1:36: cgroup '/system.slice': ") && strstr(err, "is not a cgroup2 mount"),
+		  "%s", err);
+}
+
+Test(resolve, kernel_dev_encoding)
+{
+	/* loop0: 7:0 is st_dev 1792, s_dev 7340032 */
+	cr_assert_eq(ug_kernel_dev(makedev(7, 0)), 7340032);
+	cr_assert_eq(ug_kernel_dev(makedev(259, 3)), (259ULL << 20) | 3);
+}
