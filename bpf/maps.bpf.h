@@ -32,7 +32,7 @@ struct {
 	__type(key, struct ug_exempt_key);
 	__type(value, struct ug_exempt_value);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ug_exempt SEC(".maps");
+} ug_match SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

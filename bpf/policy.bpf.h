@@ -78,7 +78,7 @@ static __always_inline bool ug_exempt_exec(__u32 slot, __u32 rule, const struct 
 		return false;
 	key.id = inode->i_ino;
 	key.dev = inode->i_sb->s_dev;
-	return bpf_map_lookup_elem(&ug_exempt, &key) != NULL;
+	return bpf_map_lookup_elem(&ug_match, &key) != NULL;
 }
 
 /* A cgroup exemption covers the cgroup and everything below it. */
@@ -93,7 +93,7 @@ static __always_inline bool ug_exempt_cgroup(__u32 slot, __u32 rule)
 		if (!id)
 			break;
 		key.id = id;
-		if (bpf_map_lookup_elem(&ug_exempt, &key))
+		if (bpf_map_lookup_elem(&ug_match, &key))
 			return true;
 	}
 	return false;

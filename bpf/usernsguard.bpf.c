@@ -10,5 +10,6 @@
 #include <bpf/bpf_core_read.h>
 
 #include "rule_overflow.bpf.h"
+#include "rule_restrictive.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

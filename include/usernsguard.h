@@ -60,7 +60,8 @@ struct ug_policy {
 	struct ug_rule_config rules[UG_RULE_COUNT];
 	/* Exemption entries per rule: a rule with none skips every lookup. */
 	__u32 exemptions[UG_RULE_COUNT];
-	__u32 _pad;
+	/* Scope entries per rule: 0 means every non-initial user namespace. */
+	__u32 scoped[UG_RULE_COUNT];
 	/* Read by `status` only; the programs never look below this line. */
 	__u64 generation;
 	__u64 loaded_at_ns; /* CLOCK_REALTIME */
@@ -74,22 +75,25 @@ struct ug_state {
 	__u32 _pad;
 };
 
-enum ug_exempt_kind {
-	UG_EXEMPT_CGROUP = 1,
-	UG_EXEMPT_EXEC = 2,
+/* What an entry of ug_match selects. */
+enum ug_match_kind {
+	UG_EXEMPT_CGROUP = 1, /* id: cgroup id; covers descendants */
+	UG_EXEMPT_EXEC = 2,   /* id: inode, dev: s_dev of the executable */
+	UG_SCOPE_OWNER = 3,   /* id: kernel uid owning the user namespace */
+	UG_SCOPE_CGROUP = 4,  /* id: cgroup id; covers descendants */
 };
 
-/* Key of ug_exempt. Slot is part of the key so both policies coexist. */
+/* Key of ug_match. Slot is part of the key so both policies coexist. */
 struct ug_exempt_key {
 	__u32 slot;
 	__u32 rule; /* enum ug_rule */
-	__u32 kind; /* enum ug_exempt_kind */
+	__u32 kind; /* enum ug_match_kind */
 	__u32 _pad;
 	__u64 id;  /* cgroup id, or the executable's inode number */
 	__u64 dev; /* executable's s_dev as the kernel encodes it; 0 for cgroups */
 };
 
-/* Value of ug_exempt: where the exemption came from, for status and events. */
+/* Value of ug_match: where the entry came from, for status and events. */
 struct ug_exempt_value {
 	__u32 policy_line;
 	__u32 _pad;
@@ -109,6 +113,7 @@ enum ug_op {
 	UG_OP_SETGROUPS = 3,
 	UG_OP_EXEC = 4,
 	UG_OP_CHOWN = 5,
+	UG_OP_ACCESS = 6, /* inode_permission */
 };
 
 enum ug_verdict {
@@ -143,8 +148,11 @@ struct ug_event {
 	__u64 dev;
 	__u64 ino;
 	__u32 mode;
-	__u32 owner_uid;
+	__u32 owner_uid; /* kernel ids on the inode */
 	__u32 owner_gid;
+	__u32 mask;      /* rule 2: MAY_READ 4, MAY_WRITE 2, MAY_EXEC 1 requested */
+	__u32 path_uid;  /* rule 2: owner as the access path shows it (mount idmap applied) */
+	__u32 path_gid;
 	__u32 _pad2;
 };
 

@@ -19,7 +19,8 @@ fi
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,tests,policies,lib/modules,etc}
+chmod 0755 "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,run,tests,policies,lib/modules,etc,mnt}
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/tests/guest/init" "$root/init"
 chmod +x "$root/init"
@@ -35,9 +36,8 @@ printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 
 # Modules the tests insert (loop for ext4 images), decompressed for busybox.
-kver=$(cat "$kdir/version")
 for m in drivers/block/loop; do
-	src=$(ls "$kdir/modules/$kver/kernel/$m".ko* 2>/dev/null | head -n 1 || true)
+	src=$(ls "$kdir/modules/kernel/$m".ko* 2>/dev/null | head -n 1 || true)
 	[ -n "$src" ] || continue
 	case "$src" in
 	*.xz) xz -dc "$src" >"$root/lib/modules/${m##*/}.ko" ;;

@@ -45,6 +45,7 @@ static const char *const rule_names[UG_RULE_COUNT] = {
 /* Rules this build enforces; the others are reserved names. */
 static const bool rule_supported[UG_RULE_COUNT] = {
 	[UG_RULE_OVERFLOW_TRANSITIONS] = true,
+	[UG_RULE_MOST_RESTRICTIVE] = true,
 };
 
 const char *ug_rule_name(enum ug_rule rule)
@@ -132,7 +133,8 @@ static int parse_rule_name(struct ug_parser *p, const struct ug_word *w, enum ug
 		*rule = (enum ug_rule)i;
 		return 0;
 	}
-	return fail(p, w, "unknown rule '%s' (known: overflow-transitions)", w->text);
+	return fail(p, w, "unknown rule '%s' (known: overflow-transitions, most-restrictive)",
+		    w->text);
 }
 
 static int parse_mode_word(struct ug_parser *p, const struct ug_word *w, enum ug_mode *mode)
@@ -280,15 +282,54 @@ static int directive_rule(struct ug_parser *p)
 	return 0;
 }
 
-/* exempt RULE cgroup|exec PATH */
-static int directive_exempt(struct ug_parser *p)
+static int add_match(struct ug_parser *p, enum ug_rule rule, enum ug_match_kind kind,
+		     const struct ug_word *value, __u32 id)
 {
 	struct ug_policy_src *out = p->out;
 	struct ug_exempt_src *grown, *e;
-	enum ug_exempt_kind kind;
-	const struct ug_word *path;
-	enum ug_rule rule;
 	size_t i;
+
+	for (i = 0; i < out->n_exempt; i++) {
+		e = &out->exempt[i];
+		if (e->rule == rule && e->kind == kind &&
+		    (kind == UG_SCOPE_OWNER ? e->id == id : !strcmp(e->path, value->text)))
+			return fail(p, value, "duplicate %s '%s' (first at line %u)", p->words[0].text,
+				    value->text, e->where.line);
+	}
+	if (out->n_exempt >= UG_MAX_EXEMPTIONS)
+		return fail(p, value, "too many exempt and scope entries (at most %d)",
+			    UG_MAX_EXEMPTIONS);
+	grown = realloc(out->exempt, (out->n_exempt + 1) * sizeof(*grown));
+	if (!grown)
+		return fail(p, value, "out of memory");
+	out->exempt = grown;
+	e = &out->exempt[out->n_exempt];
+	memset(e, 0, sizeof(*e));
+	if (kind != UG_SCOPE_OWNER) {
+		e->path = strdup(value->text);
+		if (!e->path)
+			return fail(p, value, "out of memory");
+	}
+	e->rule = rule;
+	e->kind = kind;
+	e->id = id;
+	e->where = (struct ug_where){ p->line, value->col };
+	out->n_exempt++;
+	return 0;
+}
+
+static int absolute_path(struct ug_parser *p, const struct ug_word *w)
+{
+	if (w->text[0] != '/')
+		return fail(p, w, "path '%s' must be absolute", w->text);
+	return 0;
+}
+
+/* exempt RULE cgroup|exec PATH */
+static int directive_exempt(struct ug_parser *p)
+{
+	enum ug_match_kind kind;
+	enum ug_rule rule;
 	int err;
 
 	err = expect_count(p, 4, 4, "exempt RULE cgroup|exec PATH");
@@ -304,30 +345,35 @@ static int directive_exempt(struct ug_parser *p)
 	else
 		return fail(p, &p->words[2], "unknown exemption '%s': expected 'cgroup' or 'exec'",
 			    p->words[2].text);
-	path = &p->words[3];
-	if (path->text[0] != '/')
-		return fail(p, path, "path '%s' must be absolute", path->text);
-	for (i = 0; i < out->n_exempt; i++) {
-		e = &out->exempt[i];
-		if (e->rule == rule && e->kind == kind && !strcmp(e->path, path->text))
-			return fail(p, path, "duplicate exemption '%s' (first at line %u)",
-				    path->text, e->where.line);
+	err = absolute_path(p, &p->words[3]);
+	return err ? err : add_match(p, rule, kind, &p->words[3], 0);
+}
+
+/* scope most-restrictive owner UID | scope most-restrictive cgroup PATH */
+static int directive_scope(struct ug_parser *p)
+{
+	enum ug_rule rule;
+	__u32 id = 0;
+	int err;
+
+	err = expect_count(p, 4, 4, "scope RULE owner UID | scope RULE cgroup PATH");
+	if (err)
+		return err;
+	err = parse_rule_name(p, &p->words[1], &rule);
+	if (err)
+		return err;
+	if (rule != UG_RULE_MOST_RESTRICTIVE)
+		return fail(p, &p->words[1], "'scope' applies only to most-restrictive");
+	if (!strcmp(p->words[2].text, "owner")) {
+		err = parse_id_word(p, &p->words[3], &id);
+		return err ? err : add_match(p, rule, UG_SCOPE_OWNER, &p->words[3], id);
 	}
-	if (out->n_exempt >= UG_MAX_EXEMPTIONS)
-		return fail(p, path, "too many exemptions (at most %d)", UG_MAX_EXEMPTIONS);
-	grown = realloc(out->exempt, (out->n_exempt + 1) * sizeof(*grown));
-	if (!grown)
-		return fail(p, path, "out of memory");
-	out->exempt = grown;
-	e = &out->exempt[out->n_exempt];
-	e->path = strdup(path->text);
-	if (!e->path)
-		return fail(p, path, "out of memory");
-	e->rule = rule;
-	e->kind = kind;
-	e->where = (struct ug_where){ p->line, path->col };
-	out->n_exempt++;
-	return 0;
+	if (!strcmp(p->words[2].text, "cgroup")) {
+		err = absolute_path(p, &p->words[3]);
+		return err ? err : add_match(p, rule, UG_SCOPE_CGROUP, &p->words[3], 0);
+	}
+	return fail(p, &p->words[2], "unknown scope '%s': expected 'owner' or 'cgroup'",
+		    p->words[2].text);
 }
 
 static const struct {
@@ -338,6 +384,7 @@ static const struct {
 	{ "overflow-ids", directive_overflow_ids },
 	{ "rule", directive_rule },
 	{ "exempt", directive_exempt },
+	{ "scope", directive_scope },
 };
 
 /* Split @line (modified in place) into words; a '#' word ends the line. */

@@ -31,11 +31,13 @@ struct ug_rule_src {
 	struct ug_where where;
 };
 
+/* An `exempt` or `scope` line: which tasks a rule skips or covers. */
 struct ug_exempt_src {
 	enum ug_rule rule;
-	enum ug_exempt_kind kind;
-	char *path;
-	struct ug_where where; /* of the path token */
+	enum ug_match_kind kind;
+	char *path;            /* exec and cgroup kinds */
+	__u32 id;              /* UG_SCOPE_OWNER */
+	struct ug_where where; /* of the path or id word */
 };
 
 struct ug_policy_src {

@@ -26,7 +26,7 @@ int ug_maps_open_pinned(struct ug_map_fds *fds)
 {
 	fds->policy = open_pinned("ug_policy");
 	fds->state = open_pinned("ug_state");
-	fds->exempt = open_pinned("ug_exempt");
+	fds->exempt = open_pinned("ug_match");
 	fds->counters = open_pinned("ug_counters");
 	if (fds->policy < 0 || fds->state < 0 || fds->exempt < 0 || fds->counters < 0) {
 		int err = fds->policy < 0 ? fds->policy :

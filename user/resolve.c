@@ -56,6 +56,10 @@ static int resolve_exempt(const struct ug_policy_src *src, const struct ug_syste
 	memset(key, 0, sizeof(*key));
 	key->rule = e->rule;
 	key->kind = e->kind;
+	if (e->kind == UG_SCOPE_OWNER) {
+		key->id = e->id;
+		return 0;
+	}
 	if (e->kind == UG_EXEMPT_EXEC) {
 		if (stat(e->path, &st)) {
 			ug_fmt(err, errlen, "%s:%u:%u: exec '%s': %s", src->name, e->where.line,
@@ -137,7 +141,10 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 			continue;
 		out->keys[out->n_exempt] = key;
 		out->values[out->n_exempt].policy_line = src->exempt[i].where.line;
-		kp->exemptions[key.rule]++;
+		if (key.kind == UG_SCOPE_OWNER || key.kind == UG_SCOPE_CGROUP)
+			kp->scoped[key.rule]++;
+		else
+			kp->exemptions[key.rule]++;
 		out->n_exempt++;
 	}
 	return 0;

@@ -103,6 +103,8 @@ int ug_status(void)
 		       ug_mode_name((enum ug_mode)rc->mode));
 		if (r == UG_RULE_OVERFLOW_TRANSITIONS)
 			printf(" on-deny %-5s", rc->on_deny == UG_ON_DENY_KILL ? "kill" : "errno");
+		if (r == UG_RULE_MOST_RESTRICTIVE)
+			printf(" scope %-5s", policy.scoped[r] ? "some" : "all");
 		printf(" exemptions %u  denied %llu  audited %llu  lost %llu\n",
 		       policy.exemptions[r], (unsigned long long)c.denied,
 		       (unsigned long long)c.audited, (unsigned long long)c.lost);

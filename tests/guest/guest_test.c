@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,8 +35,10 @@ static const char *describe(struct outcome o, char *buf, size_t len)
 {
 	if (o.killed)
 		snprintf(buf, len, "killed by signal %d", o.sig);
+	else if (o.err && strerrorname_np(o.err))
+		snprintf(buf, len, "failed with %s", strerrorname_np(o.err));
 	else if (o.err)
-		snprintf(buf, len, "failed with %s", strerrorname_np(o.err) ?: "?");
+		snprintf(buf, len, "failed with code %d", o.err);
 	else
 		snprintf(buf, len, "succeeded");
 	return buf;
@@ -169,3 +172,51 @@ long long rule_counter(const char *rule, const char *which)
 		return -1;
 	return strtoll(p + strlen(which), NULL, 10);
 }
+
+/* ---- user namespaces --------------------------------------------------- */
+
+int write_proc(pid_t pid, const char *file, const char *text)
+{
+	char path[64];
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Run fn inside a fresh user namespace with the given maps. */
+struct outcome in_userns(const char *uid_map, const char *gid_map, int (*fn)(void *),
+				void *arg)
+{
+	int ready[2], go[2], status;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(ready) || pipe(go))
+		return ERR(errno);
+	pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER))
+			_exit(210);
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(211);
+		_exit(fn(arg));
+	}
+	if (read(ready[0], &c, 1) != 1 || write_proc(pid, "uid_map", uid_map) ||
+	    write_proc(pid, "gid_map", gid_map))
+		c = 1;
+	if (write(go[1], &c, 1) != 1)
+		c = 1;
+	waitpid(pid, &status, 0);
+	if (c)
+		return ERR(212);
+	if (WIFSIGNALED(status))
+		return (struct outcome){ .killed = true, .sig = WTERMSIG(status) };
+	return ERR(WEXITSTATUS(status));
+}
+

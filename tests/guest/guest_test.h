@@ -36,6 +36,12 @@ int sh_capture(char *out, size_t len, const char *fmt, ...) __attribute__((forma
 
 void write_file(const char *path, const char *text);
 
+/* Write @text to /proc/@pid/@file; 0 or -1. */
+int write_proc(pid_t pid, const char *file, const char *text);
+
+/* Run @fn in a child inside a fresh user namespace with these maps. */
+struct outcome in_userns(const char *uid_map, const char *gid_map, int (*fn)(void *), void *arg);
+
 /* Load the policy text through the real CLI; returns its exit status. */
 int load_policy(const char *text);
 

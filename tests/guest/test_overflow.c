@@ -185,60 +185,6 @@ static struct outcome holder_seteuid(const char *policy)
 	return o;
 }
 
-/* ---- user namespaces --------------------------------------------------- */
-
-struct userns_args {
-	const char *uid_map;
-	const char *gid_map;
-	int (*fn)(void *);
-	void *arg;
-};
-
-static int write_proc(pid_t pid, const char *file, const char *text)
-{
-	char path[64];
-	int fd, ok;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-/* Run fn inside a fresh user namespace with the given maps. */
-static struct outcome in_userns(const char *uid_map, const char *gid_map, int (*fn)(void *),
-				void *arg)
-{
-	int ready[2], go[2], status;
-	char c = 0;
-	pid_t pid;
-
-	if (pipe(ready) || pipe(go))
-		return ERR(errno);
-	pid = fork();
-	if (pid == 0) {
-		if (unshare(CLONE_NEWUSER))
-			_exit(210);
-		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
-			_exit(211);
-		_exit(fn(arg));
-	}
-	if (read(ready[0], &c, 1) != 1 || write_proc(pid, "uid_map", uid_map) ||
-	    write_proc(pid, "gid_map", gid_map))
-		c = 1;
-	if (write(go[1], &c, 1) != 1)
-		c = 1;
-	waitpid(pid, &status, 0);
-	if (c)
-		return ERR(212);
-	if (WIFSIGNALED(status))
-		return (struct outcome){ .killed = true, .sig = WTERMSIG(status) };
-	return ERR(WEXITSTATUS(status));
-}
-
 #define ID(x) ((void *)(uintptr_t)(x))
 
 static const char enforce_errno[] = "mode enforce\n"

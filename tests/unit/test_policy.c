@@ -182,7 +182,8 @@ Test(policy, overflow_ids_boundaries)
 Test(policy, rule_errors)
 {
 	EXPECT_ERROR("rule overflow on\n",
-		     "p.conf:1:6: unknown rule 'overflow' (known: overflow-transitions)");
+		     "p.conf:1:6: unknown rule 'overflow' (known: overflow-transitions, "
+		     "most-restrictive)");
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule overflow-transitions maybe\n",
 		     "p.conf:1:27: invalid state 'maybe': expected 'on' or 'off'");
@@ -221,7 +222,7 @@ Test(policy, exempt_errors)
 		     "p.conf:1:29: unknown exemption 'user': expected 'cgroup' or 'exec'");
 	ug_policy_free(&pol);
 	EXPECT_ERROR("exempt overflow-transitions exec /a\nexempt overflow-transitions exec /a\n",
-		     "p.conf:2:34: duplicate exemption '/a' (first at line 1)");
+		     "p.conf:2:34: duplicate exempt '/a' (first at line 1)");
 	ug_policy_free(&pol);
 	EXPECT_ERROR("exempt overflow-transitions exec /a /b\n",
 		     "p.conf:1:37: unexpected '/b' after 'exempt': expected "
@@ -273,4 +274,38 @@ Test(policy, ids)
 	cr_assert_eq(ug_parse_id("", &v), -EINVAL);
 	cr_assert_eq(ug_parse_id("+1", &v), -EINVAL);
 	cr_assert_eq(ug_parse_id("1 ", &v), -EINVAL);
+}
+
+Test(policy, rule_two_with_scope)
+{
+	cr_assert_eq(parse("rule most-restrictive on mode audit\n"
+			   "scope most-restrictive owner 1000\n"
+			   "scope most-restrictive cgroup /machine.slice\n"
+			   "exempt most-restrictive exec /usr/bin/backup\n"),
+		     0, "%s", err);
+	cr_assert_eq(ug_rule_mode(&pol, UG_RULE_MOST_RESTRICTIVE), UG_MODE_AUDIT);
+	cr_assert_eq(pol.n_exempt, 3);
+	cr_assert_eq(pol.exempt[0].kind, UG_SCOPE_OWNER);
+	cr_assert_eq(pol.exempt[0].id, 1000);
+	cr_assert_eq(pol.exempt[1].kind, UG_SCOPE_CGROUP);
+	cr_assert_str_eq(pol.exempt[1].path, "/machine.slice");
+	cr_assert_eq(pol.exempt[2].rule, UG_RULE_MOST_RESTRICTIVE);
+}
+
+Test(policy, scope_errors)
+{
+	EXPECT_ERROR("scope overflow-transitions owner 1\n",
+		     "p.conf:1:7: 'scope' applies only to most-restrictive");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("scope most-restrictive owner 1\nscope most-restrictive owner 1\n",
+		     "p.conf:2:30: duplicate scope '1' (first at line 1)");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("scope most-restrictive user 1\n",
+		     "p.conf:1:24: unknown scope 'user': expected 'owner' or 'cgroup'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("scope most-restrictive owner root\n",
+		     "p.conf:1:30: invalid id 'root': expected a decimal number");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule most-restrictive on on-deny kill\n",
+		     "p.conf:1:26: 'on-deny' applies only to overflow-transitions");
 }

@@ -141,3 +141,15 @@ Test(resolve, kernel_dev_encoding)
 	cr_assert_eq(ug_kernel_dev(makedev(7, 0)), 7340032);
 	cr_assert_eq(ug_kernel_dev(makedev(259, 3)), (259ULL << 20) | 3);
 }
+
+Test(resolve, scope_owner_counts_as_scope_not_exemption)
+{
+	cr_assert_eq(resolve("rule most-restrictive on\nscope most-restrictive owner 1000\n"), 0,
+		     "%s", err);
+	cr_assert_eq(kp.n_exempt, 1);
+	cr_assert_eq(kp.keys[0].kind, UG_SCOPE_OWNER);
+	cr_assert_eq(kp.keys[0].id, 1000);
+	cr_assert_eq(kp.policy.scoped[UG_RULE_MOST_RESTRICTIVE], 1);
+	cr_assert_eq(kp.policy.exemptions[UG_RULE_MOST_RESTRICTIVE], 0);
+	cr_assert_eq(kp.policy.rules[UG_RULE_MOST_RESTRICTIVE].mode, UG_MODE_ENFORCE);
+}

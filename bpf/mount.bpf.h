@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A file's owner as an access path shows it: the inode's kernel id, seen
+ * through the filesystem's own user namespace, then through the mount's
+ * idmap (what i_uid_into_vfsuid() computes). The idmap moved between
+ * kernels: 6.1 keeps a user namespace in vfsmount.mnt_userns (not idmapped
+ * when it is &init_user_ns); 6.12 keeps struct mnt_idmap in
+ * vfsmount.mnt_idmap (not idmapped when its maps are empty, nop_mnt_idmap).
+ * bpf_core_field_exists() picks the branch at load; the other is dead code
+ * the verifier never sees.
+ */
+#ifndef UG_MOUNT_BPF_H
+#define UG_MOUNT_BPF_H
+
+#include "policy.bpf.h"
+
+struct vfsmount___mnt_userns {
+	struct user_namespace *mnt_userns;
+} __attribute__((preserve_access_index));
+
+struct vfsmount___mnt_idmap {
+	struct mnt_idmap *mnt_idmap;
+} __attribute__((preserve_access_index));
+
+/*
+ * The idmap a mount applies to uids (@gid false) or gids, NULL when the
+ * mount is not idmapped.
+ */
+static __always_inline const struct uid_gid_map *ug_mount_idmap(const struct vfsmount *mnt, bool gid)
+{
+	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
+		struct mnt_idmap *idmap = ((const struct vfsmount___mnt_idmap *)mnt)->mnt_idmap;
+
+		if (!idmap || idmap->uid_map.nr_extents == 0)
+			return NULL;
+		return gid ? &idmap->gid_map : &idmap->uid_map;
+	} else {
+		struct user_namespace *ns = ((const struct vfsmount___mnt_userns *)mnt)->mnt_userns;
+
+		if (!ns || ug_is_init_ns(ns))
+			return NULL;
+		return gid ? &ns->gid_map : &ns->uid_map;
+	}
+}
+
+/*
+ * make_vfsuid(): kernel id @kid of an inode on a filesystem owned by
+ * @fs_ns, seen through @idmap (NULL: not idmapped). UG_INVALID_ID when
+ * the id has no mapping along the way.
+ */
+static __always_inline __u32 ug_path_id(const struct uid_gid_map *idmap,
+					struct user_namespace *fs_ns, __u32 kid, bool gid)
+{
+	__u32 id = kid;
+
+	if (!idmap)
+		return kid;
+	if (!ug_is_init_ns(fs_ns)) {
+		id = ug_map_id(gid ? &fs_ns->gid_map : &fs_ns->uid_map, kid, UG_IDMAP_UP);
+		if (id == UG_INVALID_ID)
+			return UG_INVALID_ID;
+	}
+	return ug_map_id(idmap, id, UG_IDMAP_DOWN);
+}
+
+#endif /* UG_MOUNT_BPF_H */

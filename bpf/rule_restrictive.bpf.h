@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Rule 2, most-restrictive (seed 003, issue 2 and action item 3): when a
+ * task in a user namespace touches an inode whose owner uid or gid is not
+ * mapped in that namespace, grant only what every one of the owner, group
+ * and other triplets grants (0707 acts as 0000, 0755 as 0555): group bits
+ * can be a negative ACL the namespace can no longer be checked against.
+ * The kernel's own DAC check has already passed; this only narrows it.
+ *
+ * inode_permission runs for every path component of every lookup on the
+ * system, so tasks in the initial namespace leave after one pointer
+ * comparison, and nothing is looked up until an unmapped owner is seen.
+ */
+#ifndef UG_RULE_RESTRICTIVE_BPF_H
+#define UG_RULE_RESTRICTIVE_BPF_H
+
+#include "mount.bpf.h"
+
+/* include/linux/fs.h */
+#define MAY_EXEC 0x1
+#define MAY_WRITE 0x2
+#define MAY_READ 0x4
+#define UG_MAY_RWX (MAY_READ | MAY_WRITE | MAY_EXEC)
+
+/* A task's namespace is covered unless the policy narrows the scope. */
+static __always_inline bool ug_in_scope(const struct ug_policy *policy, __u32 slot, __u32 rule,
+					struct user_namespace *ns)
+{
+	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_SCOPE_OWNER };
+	int level;
+
+	if (rule >= UG_RULE_COUNT || !policy->scoped[rule])
+		return true;
+	key.id = ns->owner.val;
+	if (bpf_map_lookup_elem(&ug_match, &key))
+		return true;
+	key.kind = UG_SCOPE_CGROUP;
+	key.id = 0;
+	for (level = 0; level < UG_CGROUP_MAX_DEPTH; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+
+		if (!id)
+			break;
+		key.id = id;
+		if (bpf_map_lookup_elem(&ug_match, &key))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The mount the access goes through. inode_permission() is not given one:
+ * during a path walk (open, exec, every lookup, io_uring opens) the walk's
+ * nameidata holds it. Without a walk (faccessat, chdir, the parent checks
+ * of mkdir/unlink/link, the set-id recheck inside execve) there is none:
+ * the caller gets NULL and the rule does not narrow, see README "Rule 2".
+ * A walk on another superblock (an overlayfs checking its layers) does
+ * not describe this inode and is ignored too.
+ */
+static __always_inline const struct vfsmount *ug_walk_mount(struct task_struct *task,
+							    const struct inode *inode)
+{
+	struct nameidata *nd = task->nameidata;
+	const struct vfsmount *mnt;
+
+	if (!nd)
+		return NULL;
+	mnt = nd->path.mnt;
+	if (!mnt || mnt->mnt_sb != inode->i_sb)
+		return NULL;
+	return mnt;
+}
+
+static __always_inline int check_inode_permission(struct inode *inode, int mask, int ret)
+{
+	const struct uid_gid_map *uid_idmap, *gid_idmap;
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	struct user_namespace *ns = cred->user_ns, *fs_ns;
+	const struct ug_policy *policy;
+	const struct vfsmount *mnt;
+	struct ug_event ev = {};
+	__u32 path_uid, path_gid, mode, granted, want;
+	bool uid_mapped, gid_mapped;
+	__u32 slot;
+
+	if (ret)
+		return ret;
+	if (ug_is_init_ns(ns))
+		return 0;
+	want = mask & UG_MAY_RWX;
+	if (!want)
+		return 0;
+	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
+	if (!policy)
+		return 0;
+	mnt = ug_walk_mount(task, inode);
+	if (!mnt)
+		return 0;
+
+	fs_ns = inode->i_sb->s_user_ns;
+	uid_idmap = ug_mount_idmap(mnt, false);
+	gid_idmap = ug_mount_idmap(mnt, true);
+	path_uid = ug_path_id(uid_idmap, fs_ns, inode->i_uid.val, false);
+	path_gid = ug_path_id(gid_idmap, fs_ns, inode->i_gid.val, true);
+	uid_mapped = path_uid != UG_INVALID_ID &&
+		     ug_map_id(&ns->uid_map, path_uid, UG_IDMAP_UP) != UG_INVALID_ID;
+	gid_mapped = path_gid != UG_INVALID_ID &&
+		     ug_map_id(&ns->gid_map, path_gid, UG_IDMAP_UP) != UG_INVALID_ID;
+	if (uid_mapped && gid_mapped)
+		return 0;
+
+	/*
+	 * The owner's own access is decided by the owner triplet alone (for
+	 * an ACL too: the owner is its user-class entry), so no group entry
+	 * can have been a negative ACL for it: nothing to narrow.
+	 */
+	if (uid_mapped && cred->fsuid.val == path_uid)
+		return 0;
+
+	mode = inode->i_mode;
+	granted = (mode >> 6) & (mode >> 3) & mode & UG_MAY_RWX;
+	if ((want & granted) == want)
+		return 0;
+	if (!ug_in_scope(policy, slot, UG_RULE_MOST_RESTRICTIVE, ns))
+		return 0;
+
+	ev.op = UG_OP_ACCESS;
+	ev.mask = want;
+	ev.path_uid = path_uid;
+	ev.path_gid = path_gid;
+	ev.target_id = uid_mapped ? path_gid : path_uid;
+	ev.req_uid[0] = ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
+	ev.req_gid[0] = ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
+	ev.dev = inode->i_sb->s_dev;
+	ev.ino = inode->i_ino;
+	ev.mode = mode;
+	ev.owner_uid = inode->i_uid.val;
+	ev.owner_gid = inode->i_gid.val;
+	return ug_judge(policy, slot, UG_RULE_MOST_RESTRICTIVE, &ev, ug_current_exe(), EACCES,
+			UG_KILL_NEVER);
+}
+
+SEC("lsm/inode_permission")
+int BPF_PROG(ug_inode_permission, struct inode *inode, int mask, int ret)
+{
+	return ug_verdict(check_inode_permission(inode, mask, ret));
+}
+
+#endif /* UG_RULE_RESTRICTIVE_BPF_H */

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Rule 2, most-restrictive, in the guest. A table of accesses from a task
+ * inside a user namespace ("0 100000 65536", acting as namespace user 1000
+ * = host 101000 unless a row says otherwise): owner or group unmapped or
+ * not, read/write/exec, file open versus directory search, nested and
+ * many-extent namespaces, audit mode, scope, and tasks in the initial
+ * namespace. Then idmapped mounts on an ext4 image: the same inode is
+ * judged by its owner as each path shows it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/mount.h>
+
+#include "guest_test.h"
+
+#define SELF "/tests/test_restrictive"
+#define MAP "0 100000 65536\n"
+
+enum op { READ, WRITE, EXEC, SEARCH, CREATE };
+
+struct access {
+	uid_t uid; /* inside the namespace */
+	gid_t gid;
+	enum op op;
+	const char *path;
+};
+
+/* Runs inside the namespace: become uid/gid, then try the access. */
+static int do_access(void *arg)
+{
+	const struct access *a = arg;
+	struct stat st;
+	int fd;
+
+	if (setgid(a->gid) || setuid(a->uid))
+		return 220;
+	switch (a->op) {
+	case READ:
+		fd = open(a->path, O_RDONLY);
+		break;
+	case WRITE:
+		fd = open(a->path, O_WRONLY);
+		break;
+	case CREATE:
+		fd = open(a->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		break;
+	case SEARCH:
+		return stat(a->path, &st) ? errno : 0;
+	case EXEC:
+		execl(a->path, a->path, "--true", (char *)NULL);
+		return errno;
+	default:
+		return 221;
+	}
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static struct outcome try_in(const char *map, uid_t uid, enum op op, const char *path)
+{
+	struct access a = { uid, uid, op, path };
+
+	return in_userns(map, map, do_access, &a);
+}
+
+static struct outcome try_as(uid_t uid, enum op op, const char *path)
+{
+	return try_in(MAP, uid, op, path);
+}
+
+/* A task of the initial namespace (uid 5000, no capabilities). */
+static struct outcome try_host(uid_t uid, enum op op, const char *path)
+{
+	struct access a = { uid, uid, op, path };
+
+	return in_child(do_access, &a);
+}
+
+static void make(const char *path, const char *owner, const char *mode)
+{
+	if (sh("rm -rf %s && cp " SELF " %s && chown %s %s && chmod %s %s", path, path, owner,
+	       path, mode, path))
+		printf("setup of %s failed\n", path);
+}
+
+static void make_dir(const char *path, const char *owner, const char *mode)
+{
+	if (sh("mkdir -p %s && chown %s %s && chmod %s %s", path, owner, path, mode, path))
+		printf("setup of %s failed\n", path);
+}
+
+static const char enforce[] = "rule most-restrictive on\n";
+
+static void setup_tree(const char *top)
+{
+	char p[256];
+
+	make_dir(top, "0:0", "0755");
+#define AT(name) (snprintf(p, sizeof(p), "%s/%s", top, name), p)
+	make(AT("root-0707"), "0:0", "0707");
+	make(AT("root-0777"), "0:0", "0777");
+	make(AT("root-0757"), "0:0", "0757");
+	make(AT("root-0755"), "0:0", "0755");
+	make(AT("ownmapped-grproot-0707"), "100000:0", "0707");
+	make(AT("ownmapped-grpmapped-0707"), "100000:100000", "0707");
+	make(AT("ownroot-grpmapped-0707"), "0:100000", "0707");
+	make(AT("caller-grproot-0600"), "101000:0", "0600");
+	make(AT("caller-grproot-0606"), "101000:0", "0606");
+	make_dir(AT("dir-0701"), "0:0", "0701");
+	make_dir(AT("dir-0711"), "0:0", "0711");
+	make(AT("dir-0701/f"), "100000:100000", "0777");
+	make(AT("dir-0711/f"), "100000:100000", "0777");
+	make(AT("far-0707"), "600005:600005", "0707");
+#undef AT
+}
+
+static void test_table(void)
+{
+	expect(load_policy(enforce) == 0, "load most-restrictive enforce", "load failed");
+
+	/* Owner and group unmapped: 0707 acts as 0000, 0755 as 0555. */
+	expect_outcome("unmapped owner, 0707, read: EACCES", try_as(1000, READ, "/tmp/r2/root-0707"),
+		       ERR(EACCES));
+	expect_outcome("unmapped owner, 0777, read: allowed", try_as(1000, READ, "/tmp/r2/root-0777"),
+		       OK);
+	expect_outcome("unmapped owner, 0757, write: EACCES", try_as(1000, WRITE, "/tmp/r2/root-0757"),
+		       ERR(EACCES));
+	expect_outcome("unmapped owner, 0777, write: allowed",
+		       try_as(1000, WRITE, "/tmp/r2/root-0777"), OK);
+	expect_outcome("unmapped owner, 0757, read: allowed (r in every triplet)",
+		       try_as(1000, READ, "/tmp/r2/root-0757"), OK);
+	expect_outcome("unmapped owner, 0707, exec: EACCES", try_as(1000, EXEC, "/tmp/r2/root-0707"),
+		       ERR(EACCES));
+	expect_outcome("unmapped owner, 0755, exec: allowed", try_as(1000, EXEC, "/tmp/r2/root-0755"),
+		       OK);
+
+	/* Only one of the two unmapped is enough. */
+	expect_outcome("mapped owner, unmapped group, 0707, read: EACCES",
+		       try_as(1000, READ, "/tmp/r2/ownmapped-grproot-0707"), ERR(EACCES));
+	expect_outcome("mapped owner, mapped group, 0707, read: allowed",
+		       try_as(1000, READ, "/tmp/r2/ownmapped-grpmapped-0707"), OK);
+	expect_outcome("unmapped owner, mapped group, 0707, read: EACCES",
+		       try_as(1000, READ, "/tmp/r2/ownroot-grpmapped-0707"), ERR(EACCES));
+
+	/* The owner's access is decided by the owner triplet alone. */
+	expect_outcome("owner itself, unmapped group, 0600, read: allowed",
+		       try_as(1000, READ, "/tmp/r2/caller-grproot-0600"), OK);
+	expect_outcome("another user, unmapped group, 0606, read: EACCES",
+		       try_as(1001, READ, "/tmp/r2/caller-grproot-0606"), ERR(EACCES));
+
+	/* Directory search is MAY_EXEC on the directory. */
+	expect_outcome("search through unmapped-owner dir 0701: EACCES",
+		       try_as(1000, SEARCH, "/tmp/r2/dir-0701/f"), ERR(EACCES));
+	expect_outcome("search through unmapped-owner dir 0711: allowed",
+		       try_as(1000, SEARCH, "/tmp/r2/dir-0711/f"), OK);
+
+	/* Tasks in the initial namespace are never affected. */
+	expect_outcome("initial namespace, uid 5000, 0707, read: allowed",
+		       try_host(5000, READ, "/tmp/r2/root-0707"), OK);
+	expect_outcome("initial namespace, uid 5000, dir 0701 search: allowed",
+		       try_host(5000, SEARCH, "/tmp/r2/dir-0701/f"), OK);
+
+	/* More than five extents: the sorted arrays and binary search. */
+	expect_outcome("6-extent namespace, unmapped owner, 0707: EACCES",
+		       try_in("0 100000 2000\n2000 200000 10\n2010 300000 10\n2020 400000 10\n"
+			      "2030 500000 10\n2040 600000 10\n",
+			      1000, READ, "/tmp/r2/root-0707"),
+		       ERR(EACCES));
+	expect_outcome("6-extent namespace, owner in the 6th extent, 0707: allowed",
+		       try_in("0 100000 2000\n2000 200000 10\n2010 300000 10\n2020 400000 10\n"
+			      "2030 500000 10\n2040 600000 10\n",
+			      1000, READ, "/tmp/r2/far-0707"),
+		       OK);
+}
+
+/* ---- nested namespace, two levels ------------------------------------ */
+
+struct nested {
+	enum op op;
+	const char *path;
+};
+
+/* Level 1 (ns root, host 100000) makes level 2 with "0 0 65536". */
+static int level_one(void *arg)
+{
+	int ready[2], go[2], status;
+	char c = 0;
+	pid_t pid;
+
+	/* Host root is unmapped here: become ns root, or unshare is refused. */
+	if (setgid(0) || setuid(0))
+		return 235;
+	/* setuid() cleared dumpable: /proc/<child>/uid_map would be host root's. */
+	if (prctl(PR_SET_DUMPABLE, 1))
+		return 236;
+	if (pipe(ready) || pipe(go))
+		return 230;
+	pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER))
+			_exit(231);
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(232);
+		const struct nested *n = arg;
+		struct access a = { 1000, 1000, n->op, n->path };
+
+		_exit(do_access(&a));
+	}
+	if (read(ready[0], &c, 1) != 1 || write_proc(pid, "uid_map", "0 0 65536\n") ||
+	    write_proc(pid, "gid_map", "0 0 65536\n"))
+		c = 1;
+	if (write(go[1], &c, 1) != 1 || c)
+		return 233;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 234;
+}
+
+static void test_nested(void)
+{
+	struct nested deny = { READ, "/tmp/r2/root-0707" };
+	struct nested allow = { READ, "/tmp/r2/root-0777" };
+
+	expect_outcome("nested namespace (2 levels), unmapped owner, 0707: EACCES",
+		       in_userns(MAP, MAP, level_one, &deny), ERR(EACCES));
+	expect_outcome("nested namespace (2 levels), unmapped owner, 0777: allowed",
+		       in_userns(MAP, MAP, level_one, &allow), OK);
+}
+
+static void test_modes_and_scope(void)
+{
+	long long before, after;
+
+	before = rule_counter("most-restrictive", "denied ");
+	try_as(1000, READ, "/tmp/r2/root-0707");
+	after = rule_counter("most-restrictive", "denied ");
+	expect(before >= 0 && after == before + 1, "a denial adds exactly 1 to denied",
+	       "before %lld after %lld", before, after);
+
+	expect(load_policy("rule most-restrictive on mode audit\n") == 0, "load audit",
+	       "load failed");
+	before = rule_counter("most-restrictive", "audited ");
+	expect_outcome("audit: unmapped owner, 0707, read: allowed",
+		       try_as(1000, READ, "/tmp/r2/root-0707"), OK);
+	after = rule_counter("most-restrictive", "audited ");
+	expect(before >= 0 && after == before + 1, "audit: the hit adds exactly 1 to audited",
+	       "before %lld after %lld", before, after);
+
+	expect(load_policy("rule most-restrictive off\n") == 0, "load rule off", "load failed");
+	expect_outcome("rule off: unmapped owner, 0707, read: allowed",
+		       try_as(1000, READ, "/tmp/r2/root-0707"), OK);
+
+	/* Namespaces owned by host uid 0 (the test creates them as root). */
+	expect(load_policy("rule most-restrictive on\nscope most-restrictive owner 0\n") == 0,
+	       "load scope owner 0", "load failed");
+	expect_outcome("scope owner 0: namespace made by root is covered",
+		       try_as(1000, READ, "/tmp/r2/root-0707"), ERR(EACCES));
+	expect(load_policy("rule most-restrictive on\nscope most-restrictive owner 4242\n") == 0,
+	       "load scope owner 4242", "load failed");
+	expect_outcome("scope owner 4242: namespace made by root is not covered",
+		       try_as(1000, READ, "/tmp/r2/root-0707"), OK);
+	expect(load_policy(enforce) == 0, "load enforce again", "load failed");
+}
+
+/* ---- idmapped mounts --------------------------------------------------- */
+
+/* A user namespace fd with @map, kept alive by a parked child. */
+static int userns_fd(const char *map, pid_t *holder)
+{
+	int ready[2], fd;
+	char path[64], c = 0;
+	pid_t pid;
+
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER) || write(ready[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(ready[0], &c, 1) != 1 || write_proc(pid, "uid_map", map) ||
+	    write_proc(pid, "gid_map", map))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	fd = open(path, O_RDONLY);
+	*holder = pid;
+	return fd;
+}
+
+/* Attach an idmapped view of @src at @dst. 0 or errno. */
+static int idmapped_mount(const char *src, const char *dst, const char *map)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+	int tree, err = 0;
+	pid_t holder;
+
+	attr.userns_fd = userns_fd(map, &holder);
+	if ((int)attr.userns_fd < 0)
+		return 240;
+	tree = syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE);
+	if (tree < 0 ||
+	    syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) ||
+	    syscall(SYS_move_mount, tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH))
+		err = errno;
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	close((int)attr.userns_fd);
+	if (tree >= 0)
+		close(tree);
+	return err;
+}
+
+static int setup_ext4(void)
+{
+	return sh("grep -q '^loop ' /proc/modules || insmod /lib/modules/loop.ko; mkdir -p /mnt/ext /mnt/idm && "
+		  "dd if=/dev/zero of=/tmp/ext.img bs=1M count=16 2>/dev/null && "
+		  "mke2fs -F /tmp/ext.img >/dev/null && mount -t ext4 -o loop /tmp/ext.img /mnt/ext");
+}
+
+static void test_idmapped(void)
+{
+	int err;
+
+	expect(setup_ext4() == 0, "ext4 image mounted", "setup failed");
+	sh("usernsguard unload >/dev/null 2>&1");
+	make("/mnt/ext/root-0707", "0:0", "0707");
+	make("/mnt/ext/suid-1000", "1000:1000", "4755");
+	make_dir("/mnt/ext/shared", "0:0", "0755");
+	err = idmapped_mount("/mnt/ext", "/mnt/idm", MAP);
+	expect(err == 0, "idmapped mount of the ext4 tree (0 -> 100000)", "errno %d", err);
+	expect(load_policy(enforce) == 0, "load most-restrictive enforce", "load failed");
+
+	/* One inode, two paths: the owner as each path shows it decides. */
+	expect_outcome("raw path: owner 0 unmapped, 0707 read: EACCES",
+		       try_as(1000, READ, "/mnt/ext/root-0707"), ERR(EACCES));
+	expect_outcome("idmapped path: owner shown as 100000 (ns 0), 0707 read: allowed",
+		       try_as(1000, READ, "/mnt/idm/root-0707"), OK);
+
+	/* The namespace's root creates through its mount and reopens. */
+	expect_outcome("ns root creates /mnt/idm/shared/new (0600) through its mount",
+		       try_as(0, CREATE, "/mnt/idm/shared/new"), OK);
+	expect(sh("stat -c %%u:%%g /mnt/ext/shared/new | grep -qx 0:0") == 0,
+	       "on disk the new file belongs to 0:0 (the origin)", "wrong owner");
+	expect_outcome("ns root reopens its own 0600 file through the idmapped mount",
+		       try_as(0, WRITE, "/mnt/idm/shared/new"), OK);
+	sh("chmod 0707 /mnt/ext/shared/new");
+	expect_outcome("that file, 0707, ns user 1000 via the raw path: EACCES",
+		       try_as(1000, READ, "/mnt/ext/shared/new"), ERR(EACCES));
+	expect_outcome("that file, 0707, ns user 1000 via the idmapped path: allowed",
+		       try_as(1000, READ, "/mnt/idm/shared/new"), OK);
+
+	/* A set-uid binary on an idmapped mount still elevates. */
+	expect_outcome("set-uid binary via idmapped mount runs as its owner (ns 1000)",
+		       try_as(2000, EXEC, "/mnt/idm/suid-1000"), OK);
+	expect(sh("umount /mnt/idm") == 0, "unmount idmapped view", "umount failed");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1) {
+		/* Exec target: "--true" succeeds; a set-uid copy checks its euid. */
+		if (strstr(argv[0], "suid-1000"))
+			return geteuid() == 1000 ? 0 : 100;
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sh("usernsguard unload >/dev/null 2>&1");
+	setup_tree("/tmp/r2");
+	test_table();
+	test_nested();
+	test_modes_and_scope();
+	test_idmapped();
+	sh("usernsguard unload >/dev/null 2>&1");
+	return summary();
+}
