@@ -50,7 +50,7 @@ BPF_OBJ    := $(BUILD)/usernsguard.bpf.o
 
 # Unit tests link the parts of the loader that need no kernel.
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
-UNIT_LIB   := user/policy.c user/resolve.c user/util.c
+UNIT_LIB   := user/policy.c user/resolve.c user/util.c user/idmap_file.c
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 GUEST_SRCS := $(wildcard tests/guest/*.c)
@@ -95,7 +95,7 @@ unit-test: $(UNIT_BINS)
 # --- guest tests -------------------------------------------------------------
 $(BUILD)/guest/%: tests/guest/%.c tests/guest/guest_test.c tests/guest/guest_test.h | $(BUILD)/guest
 	$(call msg,CC-GUEST,$@)
-	$(Q)$(CC) $(CFLAGS) -static -Itests/guest $< tests/guest/guest_test.c -o $@
+	$(Q)$(CC) $(CFLAGS) -static -Itests/guest $< tests/guest/guest_test.c -luring -o $@
 
 guest-bins: $(GUEST_BINS)
 	$(Q)$(MAKE) --no-print-directory STATIC=1 $(BUILD)/static/usernsguard

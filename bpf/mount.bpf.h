@@ -63,4 +63,18 @@ static __always_inline __u32 ug_path_id(const struct uid_gid_map *idmap,
 	return ug_map_id(idmap, id, UG_IDMAP_DOWN);
 }
 
+/* The inverse: the kernel id that @idmap shows as @vid. */
+static __always_inline __u32 ug_unpath_id(const struct uid_gid_map *idmap,
+					  struct user_namespace *fs_ns, __u32 vid, bool gid)
+{
+	__u32 id;
+
+	if (!idmap)
+		return vid;
+	id = ug_map_id(idmap, vid, UG_IDMAP_UP);
+	if (id == UG_INVALID_ID || ug_is_init_ns(fs_ns))
+		return id;
+	return ug_map_id(gid ? &fs_ns->gid_map : &fs_ns->uid_map, id, UG_IDMAP_DOWN);
+}
+
 #endif /* UG_MOUNT_BPF_H */

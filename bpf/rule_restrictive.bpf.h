@@ -22,6 +22,54 @@
 #define MAY_READ 0x4
 #define UG_MAY_RWX (MAY_READ | MAY_WRITE | MAY_EXEC)
 
+/* include/uapi/linux/posix_acl.h, include/linux/fs.h */
+#define ACL_USER 0x02
+#define ACL_NOT_CACHED (-1UL)
+
+struct ug_acl_scan {
+	unsigned long base; /* scalar address of a_entries[0] */
+	__u32 entry_size;
+	__u32 uid; /* kernel id of the named-user entry wanted */
+	bool found;
+};
+
+static long ug_acl_scan_one(__u32 index, void *ctx)
+{
+	struct ug_acl_scan *scan = ctx;
+	struct posix_acl_entry entry;
+
+	if (bpf_probe_read_kernel(&entry, sizeof(entry),
+				  (const void *)(scan->base + index * scan->entry_size)))
+		return 1;
+	if (entry.e_tag == ACL_USER && entry.e_uid.val == scan->uid) {
+		scan->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the inode's access ACL has a named-user entry for kernel uid
+ * @kuid: then that user-class entry decides the access and no group-class
+ * entry could have been a negative ACL. The kernel's own DAC check ran
+ * first and cached the ACL; an ACL that is not cached is treated as
+ * having no such entry (the rule then narrows: the safe side).
+ */
+static __always_inline bool ug_acl_names_user(const struct inode *inode, __u32 kuid)
+{
+	struct ug_acl_scan scan = { .uid = kuid };
+	unsigned long acl = (unsigned long)BPF_CORE_READ(inode, i_acl);
+	__u32 count;
+
+	if (!acl || acl == ACL_NOT_CACHED || kuid == UG_INVALID_ID)
+		return false;
+	count = BPF_CORE_READ((struct posix_acl *)acl, a_count);
+	scan.base = acl + bpf_core_field_offset(struct posix_acl, a_entries);
+	scan.entry_size = bpf_core_type_size(struct posix_acl_entry);
+	bpf_loop(count, ug_acl_scan_one, &scan, 0);
+	return scan.found;
+}
+
 /* A task's namespace is covered unless the policy narrows the scope. */
 static __always_inline bool ug_in_scope(const struct ug_policy *policy, __u32 slot, __u32 rule,
 					struct user_namespace *ns)
@@ -123,6 +171,9 @@ static __always_inline int check_inode_permission(struct inode *inode, int mask,
 	if ((want & granted) == want)
 		return 0;
 	if (!ug_in_scope(policy, slot, UG_RULE_MOST_RESTRICTIVE, ns))
+		return 0;
+	/* A named-user ACL entry for the caller is user-class too. */
+	if (ug_acl_names_user(inode, ug_unpath_id(uid_idmap, fs_ns, cred->fsuid.val, false)))
 		return 0;
 
 	ev.op = UG_OP_ACCESS;

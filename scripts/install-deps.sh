@@ -11,6 +11,7 @@ packages=(
 	libbpf-dev libelf-dev zlib1g-dev # BPF loader library and its dependencies
 	libmd-dev                        # SHA-256 of the policy file
 	libcriterion-dev                 # unit tests
+	liburing-dev                     # guest test: io_uring through idmapped mounts
 	qemu-system-x86                  # guest tests (software emulation)
 	busybox-static cpio xz-utils     # guest initramfs
 )

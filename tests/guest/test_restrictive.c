@@ -18,17 +18,20 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/mount.h>
+
+#include <liburing.h>
 
 #include "guest_test.h"
 
 #define SELF "/tests/test_restrictive"
 #define MAP "0 100000 65536\n"
 
-enum op { READ, WRITE, EXEC, SEARCH, CREATE };
+enum op { READ, WRITE, EXEC, SEARCH, CREATE, URING_READ };
 
 struct access {
 	uid_t uid; /* inside the namespace */
@@ -36,6 +39,33 @@ struct access {
 	enum op op;
 	const char *path;
 };
+
+/* Open @path with IORING_OP_OPENAT; the open runs in io_uring's context. */
+static int uring_open(const char *path)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	int ret;
+
+	if (io_uring_queue_init(4, &ring, 0))
+		return 250;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDONLY, 0);
+	/* Force the async worker, which has no syscall context of its own. */
+	sqe->flags |= IOSQE_ASYNC;
+	if (io_uring_submit(&ring) != 1 || io_uring_wait_cqe(&ring, &cqe)) {
+		io_uring_queue_exit(&ring);
+		return 251;
+	}
+	ret = cqe->res;
+	io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	if (ret < 0)
+		return -ret;
+	close(ret);
+	return 0;
+}
 
 /* Runs inside the namespace: become uid/gid, then try the access. */
 static int do_access(void *arg)
@@ -61,6 +91,8 @@ static int do_access(void *arg)
 	case EXEC:
 		execl(a->path, a->path, "--true", (char *)NULL);
 		return errno;
+	case URING_READ:
+		return uring_open(a->path);
 	default:
 		return 221;
 	}
@@ -104,6 +136,66 @@ static void make_dir(const char *path, const char *owner, const char *mode)
 }
 
 static const char enforce[] = "rule most-restrictive on\n";
+
+/* system.posix_acl_access, the on-disk xattr form (little endian). */
+struct acl_entry {
+	__u16 tag;
+	__u16 perm;
+	__u32 id;
+};
+
+#define ACL_USER_OBJ 0x01
+#define ACL_USER 0x02
+#define ACL_GROUP_OBJ 0x04
+#define ACL_GROUP 0x08
+#define ACL_MASK 0x10
+#define ACL_OTHER 0x20
+
+static int set_acl(const char *path, const struct acl_entry *entries, int n)
+{
+	char buf[4 + 8 * 8];
+	__u32 version = 2;
+
+	memcpy(buf, &version, 4);
+	memcpy(buf + 4, entries, (size_t)n * sizeof(*entries));
+	return setxattr(path, "system.posix_acl_access", buf, 4 + (size_t)n * sizeof(*entries), 0);
+}
+
+static void setup_acls(void)
+{
+	/* user::rwx user:101000:r-- group::--- mask::r-- other::--- */
+	static const struct acl_entry named_user[] = {
+		{ ACL_USER_OBJ, 7, 0xffffffff }, { ACL_USER, 4, 101000 },
+		{ ACL_GROUP_OBJ, 0, 0xffffffff }, { ACL_MASK, 4, 0xffffffff },
+		{ ACL_OTHER, 0, 0xffffffff },
+	};
+	/* user::rwx group::--- group:101000:r-- mask::r-- other::--- */
+	static const struct acl_entry named_group[] = {
+		{ ACL_USER_OBJ, 7, 0xffffffff }, { ACL_GROUP_OBJ, 0, 0xffffffff },
+		{ ACL_GROUP, 4, 101000 }, { ACL_MASK, 4, 0xffffffff },
+		{ ACL_OTHER, 0, 0xffffffff },
+	};
+
+	make("/tmp/r2/acl-user", "0:0", "0700");
+	make("/tmp/r2/acl-group", "0:0", "0700");
+	if (set_acl("/tmp/r2/acl-user", named_user, 5) ||
+	    set_acl("/tmp/r2/acl-group", named_group, 5))
+		printf("setting ACLs failed: %s\n", strerror(errno));
+}
+
+static void test_acls(void)
+{
+	expect_outcome("ACL named-user entry for the caller, unmapped owner: allowed",
+		       try_as(1000, READ, "/tmp/r2/acl-user"), OK);
+	expect_outcome("ACL named-user entry for another user: DAC says EACCES",
+		       try_as(1001, READ, "/tmp/r2/acl-user"), ERR(EACCES));
+	expect_outcome("ACL named-group entry for the caller, unmapped owner: EACCES",
+		       try_as(1000, READ, "/tmp/r2/acl-group"), ERR(EACCES));
+	expect(load_policy("rule most-restrictive off\n") == 0, "load rule off", "load failed");
+	expect_outcome("rule off: the same named-group grant is allowed",
+		       try_as(1000, READ, "/tmp/r2/acl-group"), OK);
+	expect(load_policy(enforce) == 0, "load enforce again", "load failed");
+}
 
 static void setup_tree(const char *top)
 {
@@ -272,10 +364,42 @@ static void test_modes_and_scope(void)
 	       "load scope owner 4242", "load failed");
 	expect_outcome("scope owner 4242: namespace made by root is not covered",
 		       try_as(1000, READ, "/tmp/r2/root-0707"), OK);
+
+	/* Scope by cgroup: this test process moves itself; children follow. */
+	sh("mkdir -p /sys/fs/cgroup/ug-scoped");
+	expect(load_policy("rule most-restrictive on\nscope most-restrictive cgroup /ug-scoped\n") ==
+		       0,
+	       "load scope cgroup /ug-scoped", "load failed");
+	expect_outcome("scope cgroup: task outside /ug-scoped is not covered",
+		       try_as(1000, READ, "/tmp/r2/root-0707"), OK);
+	write_file("/sys/fs/cgroup/ug-scoped/cgroup.procs", "0\n");
+	expect_outcome("scope cgroup: task inside /ug-scoped is covered",
+		       try_as(1000, READ, "/tmp/r2/root-0707"), ERR(EACCES));
+	write_file("/sys/fs/cgroup/cgroup.procs", "0\n");
 	expect(load_policy(enforce) == 0, "load enforce again", "load failed");
 }
 
 /* ---- idmapped mounts --------------------------------------------------- */
+
+struct link_args {
+	const char *from, *to;
+};
+
+static int do_link(void *arg)
+{
+	const struct link_args *l = arg;
+
+	if (setgid(0) || setuid(0))
+		return 220;
+	return link(l->from, l->to) ? errno : 0;
+}
+
+static struct outcome try_link(const char *from, const char *to)
+{
+	struct link_args l = { from, to };
+
+	return in_userns(MAP, MAP, do_link, &l);
+}
 
 /* A user namespace fd with @map, kept alive by a parked child. */
 static int userns_fd(const char *map, pid_t *holder)
@@ -364,6 +488,16 @@ static void test_idmapped(void)
 	expect_outcome("that file, 0707, ns user 1000 via the idmapped path: allowed",
 		       try_as(1000, READ, "/mnt/idm/shared/new"), OK);
 
+	/* io_uring opens through the same path walk. */
+	expect_outcome("io_uring open via idmapped path, 0707: allowed",
+		       try_as(1000, URING_READ, "/mnt/idm/root-0707"), OK);
+	expect_outcome("io_uring open via raw path, 0707: EACCES",
+		       try_as(1000, URING_READ, "/mnt/ext/root-0707"), ERR(EACCES));
+
+	/* Hard links through the idmapped mount (no path walk for the check). */
+	expect_outcome("ns root hard-links its file through the idmapped mount",
+		       try_link("/mnt/idm/shared/new", "/mnt/idm/shared/new-link"), OK);
+
 	/* A set-uid binary on an idmapped mount still elevates. */
 	expect_outcome("set-uid binary via idmapped mount runs as its owner (ns 1000)",
 		       try_as(2000, EXEC, "/mnt/idm/suid-1000"), OK);
@@ -381,7 +515,9 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sh("usernsguard unload >/dev/null 2>&1");
 	setup_tree("/tmp/r2");
+	setup_acls();
 	test_table();
+	test_acls();
 	test_nested();
 	test_modes_and_scope();
 	test_idmapped();
