@@ -17,6 +17,11 @@
 					     (index) * sizeof(struct ug_extent)))
 #include "idmap.h"
 
+static long ug_idmap_search_cb(__u32 index, void *ctx)
+{
+	return ug_idmap_search_step(ctx);
+}
+
 /* The five inline extents, unrolled by hand: constant indexes only. */
 #define UG_TRY_INLINE_EXTENT(map, n, i, id, dir)                               \
 	do {                                                                   \
@@ -43,9 +48,13 @@ static __always_inline __u32 ug_map_id(const struct uid_gid_map *map, __u32 id,
 			(unsigned long)BPF_CORE_READ(map, reverse) :
 			(unsigned long)BPF_CORE_READ(map, forward);
 
+		struct ug_idmap_search search;
+
 		if (n > UG_IDMAP_MAX_EXTENTS)
 			n = UG_IDMAP_MAX_EXTENTS;
-		return ug_idmap_search((const void *)base, n, id, dir);
+		ug_idmap_search_init(&search, base, n, id, dir);
+		bpf_loop(UG_IDMAP_SEARCH_STEPS, ug_idmap_search_cb, &search, 0);
+		return search.result;
 	}
 	UG_TRY_INLINE_EXTENT(map, n, 0, id, dir);
 	UG_TRY_INLINE_EXTENT(map, n, 1, id, dir);

@@ -99,9 +99,10 @@ static __always_inline bool ug_in_scope(const struct ug_policy *policy, __u32 sl
 /*
  * The mount the access goes through. inode_permission() is not given one:
  * during a path walk (open, exec, every lookup, io_uring opens) the walk's
- * nameidata holds it. Without a walk (faccessat, chdir, the parent checks
- * of mkdir/unlink/link, the set-id recheck inside execve) there is none:
- * the caller gets NULL and the rule does not narrow, see README "Rule 2".
+ * nameidata holds it. Without a walk (faccessat, chdir, the set-id recheck
+ * inside execve; parent-directory changes are judged by the path hooks
+ * below) there is none: the caller gets NULL and the rule does not
+ * narrow, see README "Rule 2".
  * A walk on another superblock (an overlayfs checking its layers) does
  * not describe this inode and is ignored too.
  */
@@ -119,34 +120,22 @@ static __always_inline const struct vfsmount *ug_walk_mount(struct task_struct *
 	return mnt;
 }
 
-static __always_inline int check_inode_permission(struct inode *inode, int mask, int ret)
+/*
+ * The rule itself: @want (MAY_READ|MAY_WRITE|MAY_EXEC) on @inode, reached
+ * through @mnt, by the current task whose namespace @ns is not the initial
+ * one. 0 or -EACCES (0 in audit mode).
+ */
+static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
+				     const struct cred *cred, struct user_namespace *ns,
+				     const struct inode *inode, const struct vfsmount *mnt,
+				     __u32 want)
 {
 	const struct uid_gid_map *uid_idmap, *gid_idmap;
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = task->cred;
-	struct user_namespace *ns = cred->user_ns, *fs_ns;
-	const struct ug_policy *policy;
-	const struct vfsmount *mnt;
-	struct ug_event ev = {};
-	__u32 path_uid, path_gid, mode, granted, want;
+	struct user_namespace *fs_ns = inode->i_sb->s_user_ns;
+	__u32 path_uid, path_gid, mode, granted;
 	bool uid_mapped, gid_mapped;
-	__u32 slot;
+	struct ug_event ev = {};
 
-	if (ret)
-		return ret;
-	if (ug_is_init_ns(ns))
-		return 0;
-	want = mask & UG_MAY_RWX;
-	if (!want)
-		return 0;
-	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
-	if (!policy)
-		return 0;
-	mnt = ug_walk_mount(task, inode);
-	if (!mnt)
-		return 0;
-
-	fs_ns = inode->i_sb->s_user_ns;
 	uid_idmap = ug_mount_idmap(mnt, false);
 	gid_idmap = ug_mount_idmap(mnt, true);
 	path_uid = ug_path_id(uid_idmap, fs_ns, inode->i_uid.val, false);
@@ -192,10 +181,110 @@ static __always_inline int check_inode_permission(struct inode *inode, int mask,
 			UG_KILL_NEVER);
 }
 
+static __always_inline int check_inode_permission(struct inode *inode, int mask, int ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	struct user_namespace *ns = cred->user_ns;
+	const struct ug_policy *policy;
+	const struct vfsmount *mnt;
+	__u32 want, slot;
+
+	if (ret)
+		return ret;
+	if (ug_is_init_ns(ns))
+		return 0;
+	want = mask & UG_MAY_RWX;
+	if (!want)
+		return 0;
+	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
+	if (!policy)
+		return 0;
+	mnt = ug_walk_mount(task, inode);
+	if (!mnt)
+		return 0;
+	return ug_narrow(policy, slot, cred, ns, inode, mnt, want);
+}
+
+/*
+ * Adding or removing a name writes and searches the parent directory. The
+ * kernel checks that with inode_permission() after the walk has ended, so
+ * the path hooks, which are given the directory's mount, judge it.
+ */
+static __always_inline int check_dir_change(const struct path *dir, int ret)
+{
+	const struct cred *cred;
+	struct user_namespace *ns;
+	const struct ug_policy *policy;
+	__u32 slot;
+
+	if (ret)
+		return ret;
+	cred = bpf_get_current_task_btf()->cred;
+	ns = cred->user_ns;
+	if (ug_is_init_ns(ns))
+		return 0;
+	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
+	if (!policy || !dir->dentry->d_inode)
+		return 0;
+	return ug_narrow(policy, slot, cred, ns, dir->dentry->d_inode, dir->mnt,
+			 MAY_WRITE | MAY_EXEC);
+}
+
 SEC("lsm/inode_permission")
 int BPF_PROG(ug_inode_permission, struct inode *inode, int mask, int ret)
 {
 	return ug_verdict(check_inode_permission(inode, mask, ret));
+}
+
+SEC("lsm/path_mknod")
+int BPF_PROG(ug_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	return ug_verdict(check_dir_change(dir, ret));
+}
+
+SEC("lsm/path_mkdir")
+int BPF_PROG(ug_path_mkdir, const struct path *dir, struct dentry *dentry, umode_t mode, int ret)
+{
+	return ug_verdict(check_dir_change(dir, ret));
+}
+
+SEC("lsm/path_rmdir")
+int BPF_PROG(ug_path_rmdir, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ug_verdict(check_dir_change(dir, ret));
+}
+
+SEC("lsm/path_unlink")
+int BPF_PROG(ug_path_unlink, const struct path *dir, struct dentry *dentry, int ret)
+{
+	return ug_verdict(check_dir_change(dir, ret));
+}
+
+SEC("lsm/path_symlink")
+int BPF_PROG(ug_path_symlink, const struct path *dir, struct dentry *dentry,
+	     const char *old_name, int ret)
+{
+	return ug_verdict(check_dir_change(dir, ret));
+}
+
+SEC("lsm/path_link")
+int BPF_PROG(ug_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	return ug_verdict(check_dir_change(new_dir, ret));
+}
+
+SEC("lsm/path_rename")
+int BPF_PROG(ug_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	int err = check_dir_change(old_dir, ret);
+
+	if (!err)
+		err = check_dir_change(new_dir, 0);
+	return ug_verdict(err);
 }
 
 #endif /* UG_RULE_RESTRICTIVE_BPF_H */

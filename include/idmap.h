@@ -60,33 +60,52 @@ static __always_inline __u32 ug_extent_map(const struct ug_extent *e, __u32 id,
 #ifdef UG_IDMAP_READ_EXTENT
 /*
  * Binary search over @n extents sorted by the searched key (reverse array
- * for UG_IDMAP_UP, forward array for UG_IDMAP_DOWN), as map_id_range_up_max()
- * does with bsearch().
+ * for UG_IDMAP_UP, forward array for UG_IDMAP_DOWN), as
+ * map_id_range_up_max() does with bsearch(). Written as one step over a
+ * state so the BPF side can drive it with bpf_loop(): the verifier then
+ * checks the step once instead of unrolling the search at every call.
  */
-static __always_inline __u32 ug_idmap_search(const void *base, __u32 n, __u32 id,
-					     enum ug_idmap_dir dir)
+struct ug_idmap_search {
+	unsigned long base;
+	__u32 lo, hi; /* candidates left: [lo, hi) */
+	__u32 id;
+	__u32 dir;    /* enum ug_idmap_dir */
+	__u32 result; /* UG_INVALID_ID until found */
+};
+
+static __always_inline void ug_idmap_search_init(struct ug_idmap_search *s,
+						 unsigned long base, __u32 n, __u32 id,
+						 enum ug_idmap_dir dir)
 {
-	__u32 lo = 0, hi = n;
-	int step;
+	s->base = base;
+	s->lo = 0;
+	s->hi = n;
+	s->id = id;
+	s->dir = dir;
+	s->result = UG_INVALID_ID;
+}
 
-	for (step = 0; step < UG_IDMAP_SEARCH_STEPS; step++) {
-		struct ug_extent e;
-		__u32 mid, from;
+/* One probe; 1 when the search is over (found or not), else 0. */
+static __always_inline int ug_idmap_search_step(struct ug_idmap_search *s)
+{
+	struct ug_extent e;
+	__u32 mid, from;
 
-		if (lo >= hi)
-			break;
-		mid = lo + (hi - lo) / 2;
-		if (UG_IDMAP_READ_EXTENT(&e, base, mid))
-			break;
-		from = dir == UG_IDMAP_UP ? e.lower_first : e.first;
-		if (id < from)
-			hi = mid;
-		else if (id - from >= e.count)
-			lo = mid + 1;
-		else
-			return ug_extent_map(&e, id, dir);
+	if (s->lo >= s->hi)
+		return 1;
+	mid = s->lo + (s->hi - s->lo) / 2;
+	if (UG_IDMAP_READ_EXTENT(&e, s->base, mid))
+		return 1;
+	from = s->dir == UG_IDMAP_UP ? e.lower_first : e.first;
+	if (s->id < from) {
+		s->hi = mid;
+	} else if (s->id - from >= e.count) {
+		s->lo = mid + 1;
+	} else {
+		s->result = ug_extent_map(&e, s->id, (enum ug_idmap_dir)s->dir);
+		return 1;
 	}
-	return UG_INVALID_ID;
+	return 0;
 }
 #endif
 

@@ -30,7 +30,7 @@ timeout --foreground "$timeout" qemu-system-x86_64 \
 	-nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$kdir/vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 ug.mode=$mode $*" \
-	</dev/null 2>&1 | tr -d '\r' | tee "$log"
+	</dev/null 2>&1 | stdbuf -o0 tr -d '\r' | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 

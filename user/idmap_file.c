@@ -6,6 +6,7 @@
 
 #define UG_IDMAP_READ_EXTENT(dst, base, index)                                 \
 	(memcpy((dst), (const struct ug_extent *)(base) + (index), sizeof(struct ug_extent)), 0)
+#include <linux/types.h>
 
 #include "idmap_file.h"
 #include "util.h"
@@ -126,9 +127,18 @@ static __u32 translate(const struct ug_idmap *map, __u32 id, enum ug_idmap_dir d
 {
 	__u32 i, mapped;
 
-	if (map->n > UG_IDMAP_BASE_EXTENTS)
-		return ug_idmap_search(dir == UG_IDMAP_UP ? map->by_lower : map->by_first, map->n,
-				       id, dir);
+	if (map->n > UG_IDMAP_BASE_EXTENTS) {
+		struct ug_idmap_search search;
+		int step;
+
+		ug_idmap_search_init(&search,
+				     (unsigned long)(dir == UG_IDMAP_UP ? map->by_lower : map->by_first),
+				     map->n, id, dir);
+		for (step = 0; step < UG_IDMAP_SEARCH_STEPS; step++)
+			if (ug_idmap_search_step(&search))
+				break;
+		return search.result;
+	}
 	for (i = 0; i < map->n; i++) {
 		mapped = ug_extent_map(&map->extent[i], id, dir);
 		if (mapped != UG_INVALID_ID)

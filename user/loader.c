@@ -151,6 +151,10 @@ int ug_load(const struct ug_kernel_policy *kp, const char *source)
 		ug_err("opening the BPF object: %s", strerror(-err));
 		goto out;
 	}
+	/* -d: the verifier's statistics for every program (log level 4). */
+	if (ug_debug)
+		bpf_object__for_each_program(prog, skel->obj)
+			bpf_program__set_log_level(prog, 4);
 	/* Already attached: reuse the pinned maps, load no program twice. */
 	attached = all_links_pinned(skel->obj);
 	if (attached)

@@ -31,7 +31,7 @@
 #define SELF "/tests/test_restrictive"
 #define MAP "0 100000 65536\n"
 
-enum op { READ, WRITE, EXEC, SEARCH, CREATE, URING_READ };
+enum op { READ, WRITE, EXEC, SEARCH, CREATE, URING_READ, MKDIR, UNLINK, RENAME, SYMLINK };
 
 struct access {
 	uid_t uid; /* inside the namespace */
@@ -93,6 +93,18 @@ static int do_access(void *arg)
 		return errno;
 	case URING_READ:
 		return uring_open(a->path);
+	case MKDIR:
+		return mkdir(a->path, 0755) ? errno : 0;
+	case UNLINK:
+		return unlink(a->path) ? errno : 0;
+	case RENAME: {
+		char to[256];
+
+		snprintf(to, sizeof(to), "%s.renamed", a->path);
+		return rename(a->path, to) ? errno : 0;
+	}
+	case SYMLINK:
+		return symlink("/tmp", a->path) ? errno : 0;
 	default:
 		return 221;
 	}
@@ -212,6 +224,12 @@ static void setup_tree(const char *top)
 	make(AT("ownroot-grpmapped-0707"), "0:100000", "0707");
 	make(AT("caller-grproot-0600"), "101000:0", "0600");
 	make(AT("caller-grproot-0606"), "101000:0", "0606");
+	make_dir(AT("wdir-0707"), "0:0", "0707");
+	make_dir(AT("wdir-0777"), "0:0", "0777");
+	make(AT("wdir-0707/victim"), "0:0", "0644");
+	make(AT("wdir-0777/victim"), "0:0", "0644");
+	make(AT("wdir-0707/victim2"), "0:0", "0644");
+	make(AT("wdir-0777/victim2"), "0:0", "0644");
 	make_dir(AT("dir-0701"), "0:0", "0701");
 	make_dir(AT("dir-0711"), "0:0", "0711");
 	make(AT("dir-0701/f"), "100000:100000", "0777");
@@ -259,6 +277,30 @@ static void test_table(void)
 		       try_as(1000, SEARCH, "/tmp/r2/dir-0701/f"), ERR(EACCES));
 	expect_outcome("search through unmapped-owner dir 0711: allowed",
 		       try_as(1000, SEARCH, "/tmp/r2/dir-0711/f"), OK);
+
+	/* Names added or removed: the parent directory is written and searched. */
+	expect_outcome("mkdir in unmapped-owner dir 0707: EACCES",
+		       try_as(1000, MKDIR, "/tmp/r2/wdir-0707/new"), ERR(EACCES));
+	expect_outcome("mkdir in unmapped-owner dir 0777: allowed",
+		       try_as(1000, MKDIR, "/tmp/r2/wdir-0777/new"), OK);
+	expect_outcome("unlink in unmapped-owner dir 0707: EACCES",
+		       try_as(1000, UNLINK, "/tmp/r2/wdir-0707/victim"), ERR(EACCES));
+	expect_outcome("unlink in unmapped-owner dir 0777: allowed",
+		       try_as(1000, UNLINK, "/tmp/r2/wdir-0777/victim"), OK);
+	expect_outcome("rename in unmapped-owner dir 0707: EACCES",
+		       try_as(1000, RENAME, "/tmp/r2/wdir-0707/victim2"), ERR(EACCES));
+	expect_outcome("rename in unmapped-owner dir 0777: allowed",
+		       try_as(1000, RENAME, "/tmp/r2/wdir-0777/victim2"), OK);
+	expect_outcome("symlink in unmapped-owner dir 0707: EACCES",
+		       try_as(1000, SYMLINK, "/tmp/r2/wdir-0707/link"), ERR(EACCES));
+	expect_outcome("symlink in unmapped-owner dir 0777: allowed",
+		       try_as(1000, SYMLINK, "/tmp/r2/wdir-0777/link"), OK);
+	expect_outcome("open(O_CREAT) in unmapped-owner dir 0707: EACCES",
+		       try_as(1000, CREATE, "/tmp/r2/wdir-0707/created"), ERR(EACCES));
+	expect_outcome("open(O_CREAT) in unmapped-owner dir 0777: allowed",
+		       try_as(1000, CREATE, "/tmp/r2/wdir-0777/created"), OK);
+	expect_outcome("initial namespace, uid 5000, mkdir in dir 0707: allowed",
+		       try_host(5000, MKDIR, "/tmp/r2/wdir-0707/host-made"), OK);
 
 	/* Tasks in the initial namespace are never affected. */
 	expect_outcome("initial namespace, uid 5000, 0707, read: allowed",

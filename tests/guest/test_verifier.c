@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Verifier headroom: every program must load, and the verifier must
+ * process well under its 1,000,000-instruction limit for each, so that a
+ * later kernel's stricter or costlier analysis does not tip one over.
+ * Deterministic for a given kernel and object: no timing involved.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest_test.h"
+
+#define HEADROOM_LIMIT 250000
+
+int main(void)
+{
+	static char out[1 << 20];
+	char *p, name[64];
+
+	int rc, programs = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sh("usernsguard unload >/dev/null 2>&1");
+	write_file("/tmp/policy.conf", "rule overflow-transitions on\nrule most-restrictive on\n");
+	rc = sh_capture(out, sizeof(out), "usernsguard -d load /tmp/policy.conf");
+	expect(rc == 0, "load with verifier statistics", "exit %d", rc);
+	/* libbpf: prog 'NAME': -- BEGIN PROG LOAD LOG -- ... processed N insns ... */
+	for (p = strstr(out, "-- BEGIN PROG LOAD LOG --"); p;
+	     p = strstr(p + 1, "-- BEGIN PROG LOAD LOG --")) {
+		char *line = p, *end = strstr(p, "-- END PROG LOAD LOG --"), *processed;
+		long insns;
+
+		while (line > out && line[-1] != '\n')
+			line--;
+		processed = strstr(p, "processed ");
+		if (!end || !processed || processed > end ||
+		    sscanf(line, "libbpf: prog '%63[^']'", name) != 1)
+			continue;
+		insns = strtol(processed + strlen("processed "), NULL, 10);
+		programs++;
+		printf("     %-28s %7ld instructions processed\n", name, insns);
+		expect(insns > 0 && insns < HEADROOM_LIMIT, name, "%ld instructions processed", insns);
+	}
+	expect(programs >= 13, "statistics seen for every program", "%d programs", programs);
+	sh("usernsguard unload >/dev/null 2>&1");
+	return summary();
+}
