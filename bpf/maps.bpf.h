@@ -35,6 +35,14 @@ struct {
 } ug_match SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, UG_MAX_EXEMPTIONS * UG_POLICY_SLOTS);
+	__type(key, struct ug_mark_key);
+	__type(value, struct ug_mark);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_marks SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, UG_RULE_COUNT);
 	__type(key, __u32);

@@ -12,6 +12,7 @@
 
 #define EPERM 1
 #define EACCES 13
+#define EROFS 30
 #define SIGKILL 9
 
 /* Not described by Debian's kernel BTF: an untyped ksym loads everywhere. */
@@ -34,6 +35,8 @@ static __always_inline long ug_verdict(int err)
 		asm volatile("%[ret] = 0" : [ret] "=r"(ret));
 	else if (err == -EACCES)
 		asm volatile("%[ret] = -13" : [ret] "=r"(ret));
+	else if (err == -EROFS)
+		asm volatile("%[ret] = -30" : [ret] "=r"(ret));
 	else
 		asm volatile("%[ret] = -1" : [ret] "=r"(ret));
 	return ret;

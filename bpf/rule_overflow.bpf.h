@@ -326,7 +326,11 @@ static __always_inline int check_path_chown(__u64 *ctx)
 SEC("lsm/path_chown")
 int ug_path_chown(__u64 *ctx)
 {
-	return ug_verdict(check_path_chown(ctx));
+	const struct path *path = (const struct path *)ctx[0];
+	int err = check_path_chown(ctx);
+
+	/* A chown through a shifted view is a write through it (rule 3). */
+	return ug_verdict(err ? err : ug_shift_check(path->mnt, UG_SHIFT_USE_WRITE));
 }
 
 #endif /* UG_RULE_OVERFLOW_BPF_H */

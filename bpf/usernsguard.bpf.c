@@ -9,7 +9,9 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
+#include "rule_shift.bpf.h"
 #include "rule_overflow.bpf.h"
 #include "rule_restrictive.bpf.h"
+#include "hooks_path.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

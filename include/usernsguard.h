@@ -62,6 +62,9 @@ struct ug_policy {
 	__u32 exemptions[UG_RULE_COUNT];
 	/* Scope entries per rule: 0 means every non-initial user namespace. */
 	__u32 scoped[UG_RULE_COUNT];
+	/* Rule 3: what an idmapped mount of an unmarked tree gets. */
+	__u32 shift_default_allow;
+	__u32 n_marks;
 	/* Read by `status` only; the programs never look below this line. */
 	__u64 generation;
 	__u64 loaded_at_ns; /* CLOCK_REALTIME */
@@ -99,6 +102,29 @@ struct ug_exempt_value {
 	__u32 _pad;
 };
 
+/* Rule 3: a directory tree the host marked shiftable. Key of ug_marks. */
+struct ug_mark_key {
+	__u32 slot;
+	__u32 _pad;
+	__u64 dev; /* s_dev of the tree's filesystem, as the kernel encodes it */
+	__u64 ino; /* inode of the marked directory */
+};
+
+#define UG_MARK_RO 1u
+
+/* Value of ug_marks: on-disk [origin, origin+range) may appear only as [shiftable_by, +range). */
+struct ug_mark {
+	__u32 shiftable_by; /* host uid/gid of the namespace root allowed to see the shift */
+	__u32 origin;       /* on-disk id that appears as that root */
+	__u32 range;
+	__u32 flags;        /* UG_MARK_RO: shifted views must be read-only */
+	__u32 policy_line;
+	__u32 _pad;
+};
+
+/* A mark is searched for from a mount's root up through this many parents. */
+#define UG_MARK_MAX_DEPTH 24
+
 /* Value of the per-CPU ug_counters array, indexed by enum ug_rule. */
 struct ug_counters {
 	__u64 denied;
@@ -113,7 +139,18 @@ enum ug_op {
 	UG_OP_SETGROUPS = 3,
 	UG_OP_EXEC = 4,
 	UG_OP_CHOWN = 5,
-	UG_OP_ACCESS = 6, /* inode_permission */
+	UG_OP_ACCESS = 6,       /* inode_permission, or a parent directory change */
+	UG_OP_SHIFT_ATTACH = 7, /* move_mount of an idmapped mount */
+	UG_OP_SHIFT_USE = 8,    /* open or change through an idmapped mount */
+};
+
+/* Rule 3: why a shifted view was refused (ug_event.reason). */
+enum ug_shift_reason {
+	UG_SHIFT_UNMARKED = 1,    /* no mark on the tree or above it, shift-default deny */
+	UG_SHIFT_BAD_IDMAP = 2,   /* the idmap is not origin+k -> shiftable_by+k inside range */
+	UG_SHIFT_WRONG_NS = 3,    /* the caller's namespace root is not shiftable_by */
+	UG_SHIFT_NOT_RDONLY = 4,  /* ro mark, but the mount is writable */
+	UG_SHIFT_WRITE = 5,       /* ro mark, and the use would write */
 };
 
 enum ug_verdict {
@@ -153,7 +190,15 @@ struct ug_event {
 	__u32 mask;      /* rule 2: MAY_READ 4, MAY_WRITE 2, MAY_EXEC 1 requested */
 	__u32 path_uid;  /* rule 2: owner as the access path shows it (mount idmap applied) */
 	__u32 path_gid;
-	__u32 _pad2;
+	__u32 reason;    /* rule 3: enum ug_shift_reason */
+	/* Rule 3: the mark that applied (dev/ino above are the mount's root). */
+	__u32 mark_shiftable_by;
+	__u32 mark_origin;
+	__u32 mark_range;
+	__u32 idmap_first;  /* rule 3: the mount's first uid extent */
+	__u32 idmap_lower;
+	__u32 idmap_count;
+	__u32 _pad3;
 };
 
 #endif /* USERNSGUARD_H */

@@ -95,6 +95,7 @@ static int read_policy(const char *path, struct ug_policy_src *src, struct ug_ke
 		return UG_EXIT_INVALID;
 	}
 	ug_warn_named_overflow_ids(&ug_host_system, &kp->policy);
+	ug_warn_overlapping_marks(src);
 	return UG_EXIT_OK;
 }
 

@@ -33,7 +33,7 @@ struct ug_parser {
 	struct ug_policy_src *out;
 	char *err;
 	size_t errlen;
-	bool seen_mode, seen_overflow;
+	bool seen_mode, seen_overflow, seen_shift_default;
 };
 
 static const char *const rule_names[UG_RULE_COUNT] = {
@@ -46,6 +46,7 @@ static const char *const rule_names[UG_RULE_COUNT] = {
 static const bool rule_supported[UG_RULE_COUNT] = {
 	[UG_RULE_OVERFLOW_TRANSITIONS] = true,
 	[UG_RULE_MOST_RESTRICTIVE] = true,
+	[UG_RULE_SHIFT_MARKS] = true,
 };
 
 const char *ug_rule_name(enum ug_rule rule)
@@ -133,7 +134,8 @@ static int parse_rule_name(struct ug_parser *p, const struct ug_word *w, enum ug
 		*rule = (enum ug_rule)i;
 		return 0;
 	}
-	return fail(p, w, "unknown rule '%s' (known: overflow-transitions, most-restrictive)",
+	return fail(p, w,
+		    "unknown rule '%s' (known: overflow-transitions, most-restrictive, shift-marks)",
 		    w->text);
 }
 
@@ -376,6 +378,102 @@ static int directive_scope(struct ug_parser *p)
 		    p->words[2].text);
 }
 
+/* mark PATH shiftable-by UID [origin UID] [range N] [ro] */
+static int directive_mark(struct ug_parser *p)
+{
+	static const char usage[] = "mark PATH shiftable-by UID [origin UID] [range N] [ro]";
+	struct ug_policy_src *out = p->out;
+	struct ug_mark_src mark = { .origin = 0, .range = 65536 };
+	bool seen_origin = false, seen_range = false;
+	struct ug_mark_src *grown;
+	int err, i;
+
+	err = expect_count(p, 4, 9, usage);
+	if (err)
+		return err;
+	err = absolute_path(p, &p->words[1]);
+	if (err)
+		return err;
+	if (strcmp(p->words[2].text, "shiftable-by"))
+		return fail(p, &p->words[2], "unexpected '%s': expected 'shiftable-by'",
+			    p->words[2].text);
+	err = parse_id_word(p, &p->words[3], &mark.shiftable_by);
+	if (err)
+		return err;
+	for (i = 4; i < p->n; i++) {
+		const struct ug_word *key = &p->words[i];
+
+		if (!strcmp(key->text, "ro") && !mark.ro) {
+			mark.ro = true;
+			continue;
+		}
+		if (!strcmp(key->text, "origin") && !seen_origin) {
+			if (i + 1 >= p->n) {
+				struct ug_word w = end_of_line(p);
+
+				return fail(p, &w, "'origin' needs a value");
+			}
+			err = parse_id_word(p, &p->words[++i], &mark.origin);
+			seen_origin = true;
+		} else if (!strcmp(key->text, "range") && !seen_range) {
+			if (i + 1 >= p->n) {
+				struct ug_word w = end_of_line(p);
+
+				return fail(p, &w, "'range' needs a value");
+			}
+			err = parse_id_word(p, &p->words[++i], &mark.range);
+			if (!err && mark.range == 0)
+				err = fail(p, &p->words[i], "range must be at least 1");
+			seen_range = true;
+		} else if (!strcmp(key->text, "origin") || !strcmp(key->text, "range") ||
+			   !strcmp(key->text, "ro")) {
+			return fail(p, key, "duplicate '%s'", key->text);
+		} else {
+			return fail(p, key, "unexpected '%s': expected 'origin', 'range' or 'ro'",
+				    key->text);
+		}
+		if (err)
+			return err;
+	}
+	/* Ranges must stay inside the 32-bit id space ((u32)-1 is not an id). */
+	if ((__u64)mark.origin + mark.range - 1 > 4294967294ULL ||
+	    (__u64)mark.shiftable_by + mark.range - 1 > 4294967294ULL)
+		return fail(p, &p->words[1], "range %u from origin %u or shiftable-by %u passes "
+			    "4294967294", mark.range, mark.origin, mark.shiftable_by);
+	if (out->n_marks >= UG_MAX_EXEMPTIONS)
+		return fail(p, &p->words[1], "too many marks (at most %d)", UG_MAX_EXEMPTIONS);
+	grown = realloc(out->marks, (out->n_marks + 1) * sizeof(*grown));
+	if (!grown)
+		return fail(p, &p->words[1], "out of memory");
+	out->marks = grown;
+	mark.path = strdup(p->words[1].text);
+	if (!mark.path)
+		return fail(p, &p->words[1], "out of memory");
+	mark.where = (struct ug_where){ p->line, p->words[1].col };
+	out->marks[out->n_marks++] = mark;
+	return 0;
+}
+
+/* shift-default deny|allow */
+static int directive_shift_default(struct ug_parser *p)
+{
+	int err = expect_count(p, 2, 2, "shift-default deny|allow");
+
+	if (err)
+		return err;
+	if (p->seen_shift_default)
+		return fail(p, &p->words[0], "duplicate 'shift-default' (first set at line %u)",
+			    p->out->shift_default_where.line);
+	if (!strcmp(p->words[1].text, "allow"))
+		p->out->shift_default_allow = true;
+	else if (strcmp(p->words[1].text, "deny"))
+		return fail(p, &p->words[1], "invalid shift-default '%s': expected 'deny' or 'allow'",
+			    p->words[1].text);
+	p->seen_shift_default = true;
+	p->out->shift_default_where = (struct ug_where){ p->line, p->words[0].col };
+	return 0;
+}
+
 static const struct {
 	const char *word;
 	int (*parse)(struct ug_parser *p);
@@ -385,6 +483,8 @@ static const struct {
 	{ "rule", directive_rule },
 	{ "exempt", directive_exempt },
 	{ "scope", directive_scope },
+	{ "mark", directive_mark },
+	{ "shift-default", directive_shift_default },
 };
 
 /* Split @line (modified in place) into words; a '#' word ends the line. */
@@ -516,6 +616,11 @@ void ug_policy_free(struct ug_policy_src *policy)
 	for (i = 0; i < policy->n_exempt; i++)
 		free(policy->exempt[i].path);
 	free(policy->exempt);
+	for (i = 0; i < policy->n_marks; i++)
+		free(policy->marks[i].path);
+	free(policy->marks);
+	policy->marks = NULL;
+	policy->n_marks = 0;
 	free(policy->name);
 	policy->exempt = NULL;
 	policy->name = NULL;

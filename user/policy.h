@@ -40,6 +40,16 @@ struct ug_exempt_src {
 	struct ug_where where; /* of the path or id word */
 };
 
+/* A `mark` line (rule 3). */
+struct ug_mark_src {
+	char *path;
+	__u32 shiftable_by;
+	__u32 origin;
+	__u32 range;
+	bool ro;
+	struct ug_where where; /* of the path word */
+};
+
 struct ug_policy_src {
 	char *name; /* file name used in messages */
 	enum ug_mode mode;
@@ -51,6 +61,10 @@ struct ug_policy_src {
 	struct ug_rule_src rules[UG_RULE_COUNT];
 	struct ug_exempt_src *exempt;
 	size_t n_exempt;
+	struct ug_mark_src *marks;
+	size_t n_marks;
+	bool shift_default_allow;
+	struct ug_where shift_default_where;
 	__u8 sha256[32];
 };
 

@@ -28,10 +28,13 @@ int ug_maps_open_pinned(struct ug_map_fds *fds)
 	fds->state = open_pinned("ug_state");
 	fds->exempt = open_pinned("ug_match");
 	fds->counters = open_pinned("ug_counters");
-	if (fds->policy < 0 || fds->state < 0 || fds->exempt < 0 || fds->counters < 0) {
+	fds->marks = open_pinned("ug_marks");
+	if (fds->policy < 0 || fds->state < 0 || fds->exempt < 0 || fds->counters < 0 ||
+	    fds->marks < 0) {
 		int err = fds->policy < 0 ? fds->policy :
 			  fds->state < 0 ? fds->state :
-			  fds->exempt < 0 ? fds->exempt : fds->counters;
+			  fds->exempt < 0 ? fds->exempt :
+			  fds->counters < 0 ? fds->counters : fds->marks;
 
 		ug_maps_close(fds);
 		return err;
@@ -41,7 +44,7 @@ int ug_maps_open_pinned(struct ug_map_fds *fds)
 
 void ug_maps_close(struct ug_map_fds *fds)
 {
-	int *all[] = { &fds->policy, &fds->state, &fds->exempt, &fds->counters };
+	int *all[] = { &fds->policy, &fds->state, &fds->exempt, &fds->counters, &fds->marks };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -80,33 +83,43 @@ int ug_sync_programs(void)
 	return err;
 }
 
-static int clear_slot_exemptions(int exempt_fd, __u32 slot)
+/*
+ * Delete every entry of @fd whose key starts with slot number @slot (both
+ * ug_exempt_key and ug_mark_key do). Keys are collected first: deleting
+ * while iterating would restart the walk.
+ */
+static int clear_slot(int fd, size_t key_size, __u32 slot)
 {
-	struct ug_exempt_key key, next, *doomed = NULL;
+	unsigned char key[64], next[64], *doomed = NULL;
 	size_t n = 0, cap = 0, i;
 	void *prev = NULL;
 	int err = 0;
 
-	while (!bpf_map_get_next_key(exempt_fd, prev, &next)) {
-		if (next.slot == slot) {
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		__u32 key_slot;
+
+		memcpy(&key_slot, next, sizeof(key_slot));
+		if (key_slot == slot) {
 			if (n == cap) {
-				struct ug_exempt_key *grown;
+				unsigned char *grown;
 
 				cap = cap ? cap * 2 : 64;
-				grown = realloc(doomed, cap * sizeof(*grown));
+				grown = realloc(doomed, cap * key_size);
 				if (!grown) {
 					free(doomed);
 					return -ENOMEM;
 				}
 				doomed = grown;
 			}
-			doomed[n++] = next;
+			memcpy(doomed + n++ * key_size, next, key_size);
 		}
-		key = next;
-		prev = &key;
+		memcpy(key, next, key_size);
+		prev = key;
 	}
 	for (i = 0; i < n && !err; i++)
-		if (bpf_map_delete_elem(exempt_fd, &doomed[i]) && errno != ENOENT)
+		if (bpf_map_delete_elem(fd, doomed + i * key_size) && errno != ENOENT)
 			err = -errno;
 	free(doomed);
 	return err;
@@ -150,7 +163,9 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 		ug_err("waiting for running programs: %s", strerror(-err));
 		return err;
 	}
-	err = clear_slot_exemptions(fds->exempt, next);
+	err = clear_slot(fds->exempt, sizeof(struct ug_exempt_key), next);
+	if (!err)
+		err = clear_slot(fds->marks, sizeof(struct ug_mark_key), next);
 	if (err) {
 		ug_err("clearing the inactive policy slot: %s", strerror(-err));
 		return err;
@@ -162,6 +177,18 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 		if (bpf_map_update_elem(fds->exempt, &key, &kp->values[i], BPF_NOEXIST)) {
 			err = -errno;
 			ug_err("writing exemption from line %u: %s", kp->values[i].policy_line,
+			       strerror(errno));
+			return err;
+		}
+	}
+
+	for (i = 0; i < kp->n_marks; i++) {
+		struct ug_mark_key key = kp->mark_keys[i];
+
+		key.slot = next;
+		if (bpf_map_update_elem(fds->marks, &key, &kp->marks[i], BPF_NOEXIST)) {
+			err = -errno;
+			ug_err("writing the mark from line %u: %s", kp->marks[i].policy_line,
 			       strerror(errno));
 			return err;
 		}

@@ -15,6 +15,7 @@ struct ug_map_fds {
 	int state;
 	int exempt;
 	int counters;
+	int marks;
 };
 
 /* Open the pinned maps; 0 or -errno (-ENOENT: not loaded). */

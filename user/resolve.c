@@ -92,6 +92,79 @@ static int resolve_exempt(const struct ug_policy_src *src, const struct ug_syste
 	return 0;
 }
 
+static int resolve_marks(const struct ug_policy_src *src, struct ug_kernel_policy *out,
+			 char *err, size_t errlen)
+{
+	size_t i, j;
+
+	if (!src->n_marks)
+		return 0;
+	out->mark_keys = calloc(src->n_marks, sizeof(*out->mark_keys));
+	out->marks = calloc(src->n_marks, sizeof(*out->marks));
+	if (!out->mark_keys || !out->marks) {
+		ug_fmt(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	for (i = 0; i < src->n_marks; i++) {
+		const struct ug_mark_src *m = &src->marks[i];
+		struct ug_mark_key key = {};
+		struct stat st;
+
+		if (stat(m->path, &st)) {
+			ug_fmt(err, errlen, "%s:%u:%u: mark '%s': %s", src->name, m->where.line,
+			       m->where.col, m->path, strerror(errno));
+			return -errno;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			ug_fmt(err, errlen, "%s:%u:%u: mark '%s' is not a directory", src->name,
+			       m->where.line, m->where.col, m->path);
+			return -ENOTDIR;
+		}
+		key.dev = ug_kernel_dev(st.st_dev);
+		key.ino = st.st_ino;
+		/* One tree, one mark: two answers for one tree would be a conflict. */
+		for (j = 0; j < out->n_marks; j++)
+			if (out->mark_keys[j].dev == key.dev && out->mark_keys[j].ino == key.ino) {
+				ug_fmt(err, errlen, "%s:%u:%u: mark '%s' names the same tree as line %u",
+				       src->name, m->where.line, m->where.col, m->path,
+				       out->marks[j].policy_line);
+				return -EEXIST;
+			}
+		out->mark_keys[out->n_marks] = key;
+		out->marks[out->n_marks] = (struct ug_mark){
+			.shiftable_by = m->shiftable_by,
+			.origin = m->origin,
+			.range = m->range,
+			.flags = m->ro ? UG_MARK_RO : 0,
+			.policy_line = m->where.line,
+		};
+		out->n_marks++;
+	}
+	out->policy.n_marks = (__u32)out->n_marks;
+	return 0;
+}
+
+void ug_warn_overlapping_marks(const struct ug_policy_src *src)
+{
+	size_t i, j;
+
+	for (i = 0; i < src->n_marks; i++)
+		for (j = 0; j < i; j++) {
+			const struct ug_mark_src *a = &src->marks[i], *b = &src->marks[j];
+			__u64 a_end = (__u64)a->shiftable_by + a->range;
+			__u64 b_end = (__u64)b->shiftable_by + b->range;
+
+			if (a->shiftable_by == b->shiftable_by && a->range == b->range)
+				continue; /* the same tenant sharing two trees */
+			if (a->shiftable_by < b_end && b->shiftable_by < a_end)
+				ug_warn("%s:%u: mark '%s' shifts into ids %u-%llu, overlapping "
+					"line %u ('%s', %u-%llu)",
+					src->name, a->where.line, a->path, a->shiftable_by,
+					(unsigned long long)a_end - 1, b->where.line, b->path,
+					b->shiftable_by, (unsigned long long)b_end - 1);
+		}
+}
+
 int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *sys,
 		      struct ug_kernel_policy *out, char *err, size_t errlen)
 {
@@ -116,6 +189,12 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 	}
 	memcpy(kp->sha256, src->sha256, sizeof(kp->sha256));
 
+	kp->shift_default_allow = src->shift_default_allow;
+	ret = resolve_marks(src, out, err, errlen);
+	if (ret) {
+		ug_kernel_policy_free(out);
+		return ret;
+	}
 	if (!src->n_exempt)
 		return 0;
 	out->keys = calloc(src->n_exempt, sizeof(*out->keys));
@@ -152,6 +231,11 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 
 void ug_kernel_policy_free(struct ug_kernel_policy *kp)
 {
+	free(kp->mark_keys);
+	free(kp->marks);
+	kp->mark_keys = NULL;
+	kp->marks = NULL;
+	kp->n_marks = 0;
 	free(kp->keys);
 	free(kp->values);
 	kp->keys = NULL;

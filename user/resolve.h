@@ -14,6 +14,9 @@ struct ug_kernel_policy {
 	struct ug_exempt_key *keys;
 	struct ug_exempt_value *values;
 	size_t n_exempt;
+	struct ug_mark_key *mark_keys;
+	struct ug_mark *marks;
+	size_t n_marks;
 };
 
 /* Paths the resolver reads; tests point them elsewhere. */
@@ -30,6 +33,9 @@ extern const struct ug_system ug_host_system;
 int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *sys,
 		      struct ug_kernel_policy *out, char *err, size_t errlen);
 void ug_kernel_policy_free(struct ug_kernel_policy *kp);
+
+/* Warn about marks whose shiftable-by ranges overlap: two tenants, one range. */
+void ug_warn_overlapping_marks(const struct ug_policy_src *src);
 
 /* Warn when an overflow id is also a named account: then it is ambiguous. */
 void ug_warn_named_overflow_ids(const struct ug_system *sys, const struct ug_policy *policy);

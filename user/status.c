@@ -105,6 +105,9 @@ int ug_status(void)
 			printf(" on-deny %-5s", rc->on_deny == UG_ON_DENY_KILL ? "kill" : "errno");
 		if (r == UG_RULE_MOST_RESTRICTIVE)
 			printf(" scope %-5s", policy.scoped[r] ? "some" : "all");
+		if (r == UG_RULE_SHIFT_MARKS)
+			printf(" marks %u  unmarked %s", policy.n_marks,
+			       policy.shift_default_allow ? "allow" : "deny");
 		printf(" exemptions %u  denied %llu  audited %llu  lost %llu\n",
 		       policy.exemptions[r], (unsigned long long)c.denied,
 		       (unsigned long long)c.audited, (unsigned long long)c.lost);

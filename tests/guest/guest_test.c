@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <linux/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -220,3 +223,65 @@ struct outcome in_userns(const char *uid_map, const char *gid_map, int (*fn)(voi
 	return ERR(WEXITSTATUS(status));
 }
 
+
+/* A user namespace fd with @map, kept alive by a parked child. */
+static int userns_fd(const char *map, pid_t *holder)
+{
+	int ready[2], fd;
+	char path[64], c = 0;
+	pid_t pid;
+
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER) || write(ready[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1 || write_proc(pid, "uid_map", map) ||
+	    write_proc(pid, "gid_map", map))
+		fd = -1;
+	else {
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+		fd = open(path, O_RDONLY);
+	}
+	close(ready[0]);
+	*holder = pid;
+	return fd;
+}
+
+int idmapped_tree(const char *src, const char *map, bool rdonly)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
+	int tree, err = 0, ns;
+	pid_t holder;
+
+	if (rdonly)
+		attr.attr_set |= MOUNT_ATTR_RDONLY;
+	ns = userns_fd(map, &holder);
+	if (ns < 0)
+		return -EINVAL;
+	attr.userns_fd = (__u64)ns;
+	tree = (int)syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 || syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)))
+		err = -errno;
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+	close(ns);
+	if (err) {
+		if (tree >= 0)
+			close(tree);
+		return err;
+	}
+	return tree;
+}
+
+int attach_tree(int tree, const char *dst)
+{
+	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH))
+		return errno;
+	return 0;
+}

@@ -48,4 +48,12 @@ int load_policy(const char *text);
 /* Counter of a rule from `usernsguard status`: "denied" or "audited". */
 long long rule_counter(const char *rule, const char *which);
 
+/*
+ * open_tree(OPEN_TREE_CLONE) of @src, idmapped with @map for uids and gids
+ * (read-only if @rdonly), not attached. The tree fd, or -errno.
+ */
+int idmapped_tree(const char *src, const char *map, bool rdonly);
+/* move_mount() the tree to @dst. 0 or errno. */
+int attach_tree(int tree, const char *dst);
+
 #endif

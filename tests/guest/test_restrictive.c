@@ -22,7 +22,6 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/mount.h>
 
 #include <liburing.h>
 
@@ -443,51 +442,15 @@ static struct outcome try_link(const char *from, const char *to)
 	return in_userns(MAP, MAP, do_link, &l);
 }
 
-/* A user namespace fd with @map, kept alive by a parked child. */
-static int userns_fd(const char *map, pid_t *holder)
-{
-	int ready[2], fd;
-	char path[64], c = 0;
-	pid_t pid;
-
-	if (pipe(ready))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		if (unshare(CLONE_NEWUSER) || write(ready[1], &c, 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	if (read(ready[0], &c, 1) != 1 || write_proc(pid, "uid_map", map) ||
-	    write_proc(pid, "gid_map", map))
-		return -1;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
-	fd = open(path, O_RDONLY);
-	*holder = pid;
-	return fd;
-}
-
 /* Attach an idmapped view of @src at @dst. 0 or errno. */
 static int idmapped_mount(const char *src, const char *dst, const char *map)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
-	int tree, err = 0;
-	pid_t holder;
+	int tree = idmapped_tree(src, map, false), err;
 
-	attr.userns_fd = userns_fd(map, &holder);
-	if ((int)attr.userns_fd < 0)
-		return 240;
-	tree = syscall(SYS_open_tree, AT_FDCWD, src, OPEN_TREE_CLONE);
-	if (tree < 0 ||
-	    syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) ||
-	    syscall(SYS_move_mount, tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH))
-		err = errno;
-	kill(holder, SIGKILL);
-	waitpid(holder, NULL, 0);
-	close((int)attr.userns_fd);
-	if (tree >= 0)
-		close(tree);
+	if (tree < 0)
+		return -tree;
+	err = attach_tree(tree, dst);
+	close(tree);
 	return err;
 }
 

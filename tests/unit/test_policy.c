@@ -183,7 +183,7 @@ Test(policy, rule_errors)
 {
 	EXPECT_ERROR("rule overflow on\n",
 		     "p.conf:1:6: unknown rule 'overflow' (known: overflow-transitions, "
-		     "most-restrictive)");
+		     "most-restrictive, shift-marks)");
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule overflow-transitions maybe\n",
 		     "p.conf:1:27: invalid state 'maybe': expected 'on' or 'off'");
@@ -205,12 +205,6 @@ Test(policy, rule_errors)
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule overflow-transitions on\nrule overflow-transitions off\n",
 		     "p.conf:2:6: duplicate rule 'overflow-transitions' (first set at line 1)");
-}
-
-Test(policy, reserved_rule_names_are_reported_as_unsupported)
-{
-	EXPECT_ERROR("rule shift-marks on\n",
-		     "p.conf:1:6: rule 'shift-marks' is not supported by this version");
 }
 
 Test(policy, exempt_errors)
@@ -308,4 +302,62 @@ Test(policy, scope_errors)
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule most-restrictive on on-deny kill\n",
 		     "p.conf:1:26: 'on-deny' applies only to overflow-transitions");
+}
+
+Test(policy, marks_in_the_seed_vocabulary)
+{
+	cr_assert_eq(parse("rule shift-marks on\n"
+			   "shift-default allow\n"
+			   "mark /data/group1 shiftable-by 200000 origin 100000\n"
+			   "mark /srv/rootfs shiftable-by 300000 range 1000 ro origin 5\n"),
+		     0, "%s", err);
+	cr_assert_eq(ug_rule_mode(&pol, UG_RULE_SHIFT_MARKS), UG_MODE_ENFORCE);
+	cr_assert(pol.shift_default_allow);
+	cr_assert_eq(pol.n_marks, 2);
+	cr_assert_str_eq(pol.marks[0].path, "/data/group1");
+	cr_assert_eq(pol.marks[0].shiftable_by, 200000);
+	cr_assert_eq(pol.marks[0].origin, 100000);
+	cr_assert_eq(pol.marks[0].range, 65536);
+	cr_assert(!pol.marks[0].ro);
+	cr_assert_eq(pol.marks[0].where.line, 3);
+	cr_assert_eq(pol.marks[0].where.col, 6);
+	cr_assert_eq(pol.marks[1].origin, 5);
+	cr_assert_eq(pol.marks[1].range, 1000);
+	cr_assert(pol.marks[1].ro);
+}
+
+Test(policy, shift_default_is_deny)
+{
+	cr_assert_eq(parse("rule shift-marks on\n"), 0, "%s", err);
+	cr_assert(!pol.shift_default_allow);
+}
+
+Test(policy, mark_errors)
+{
+	EXPECT_ERROR("mark data shiftable-by 1\n", "p.conf:1:6: path 'data' must be absolute");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /data shifted-by 1\n",
+		     "p.conf:1:12: unexpected 'shifted-by': expected 'shiftable-by'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /data shiftable-by\n",
+		     "p.conf:1:24: 'mark' is incomplete: expected "
+		     "'mark PATH shiftable-by UID [origin UID] [range N] [ro]'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /data shiftable-by 1 origin\n", "p.conf:1:33: 'origin' needs a value");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /data shiftable-by 1 range 0\n", "p.conf:1:33: range must be at least 1");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /data shiftable-by 1 ro ro\n", "p.conf:1:30: duplicate 'ro'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /data shiftable-by 1 rw\n",
+		     "p.conf:1:27: unexpected 'rw': expected 'origin', 'range' or 'ro'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /data shiftable-by 4294967290 range 10\n",
+		     "p.conf:1:6: range 10 from origin 0 or shiftable-by 4294967290 passes 4294967294");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("shift-default maybe\n",
+		     "p.conf:1:15: invalid shift-default 'maybe': expected 'deny' or 'allow'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("shift-default deny\nshift-default allow\n",
+		     "p.conf:2:1: duplicate 'shift-default' (first set at line 1)");
 }

@@ -153,3 +153,50 @@ Test(resolve, scope_owner_counts_as_scope_not_exemption)
 	cr_assert_eq(kp.policy.exemptions[UG_RULE_MOST_RESTRICTIVE], 0);
 	cr_assert_eq(kp.policy.rules[UG_RULE_MOST_RESTRICTIVE].mode, UG_MODE_ENFORCE);
 }
+
+Test(resolve, marks_resolve_to_directory_identity)
+{
+	char text[512], tree[160];
+	struct stat st;
+
+	snprintf(tree, sizeof(tree), "%s/group1", dir);
+	cr_assert_eq(mkdir(tree, 0755), 0);
+	cr_assert_eq(stat(tree, &st), 0);
+	snprintf(text, sizeof(text), "rule shift-marks on\nmark %s shiftable-by 200000 origin 100000 ro\n",
+		 tree);
+	cr_assert_eq(resolve(text), 0, "%s", err);
+	cr_assert_eq(kp.n_marks, 1);
+	cr_assert_eq(kp.policy.n_marks, 1);
+	cr_assert_eq(kp.mark_keys[0].ino, st.st_ino);
+	cr_assert_eq(kp.mark_keys[0].dev, ((__u64)major(st.st_dev) << 20) | minor(st.st_dev));
+	cr_assert_eq(kp.marks[0].shiftable_by, 200000);
+	cr_assert_eq(kp.marks[0].origin, 100000);
+	cr_assert_eq(kp.marks[0].range, 65536);
+	cr_assert_eq(kp.marks[0].flags, UG_MARK_RO);
+	cr_assert_eq(kp.marks[0].policy_line, 2);
+}
+
+Test(resolve, two_marks_on_one_tree_conflict)
+{
+	char text[512], tree[160], alias[160];
+
+	snprintf(tree, sizeof(tree), "%s/group1", dir);
+	snprintf(alias, sizeof(alias), "%s/alias", dir);
+	cr_assert_eq(mkdir(tree, 0755), 0);
+	cr_assert_eq(symlink(tree, alias), 0);
+	snprintf(text, sizeof(text),
+		 "mark %s shiftable-by 200000\nmark %s shiftable-by 300000\n", tree, alias);
+	cr_assert_eq(resolve(text), -EEXIST);
+	cr_assert(strstr(err, "p.conf:2:6: mark '") && strstr(err, "names the same tree as line 1"),
+		  "%s", err);
+}
+
+Test(resolve, mark_must_be_an_existing_directory)
+{
+	cr_assert_eq(resolve("mark /nonexistent/tree shiftable-by 1\n"), -ENOENT);
+	cr_assert_str_eq(err, "p.conf:1:6: mark '/nonexistent/tree': No such file or directory");
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	cr_assert_eq(resolve("mark /dev/null shiftable-by 1\n"), -ENOTDIR);
+	cr_assert_str_eq(err, "p.conf:1:6: mark '/dev/null' is not a directory");
+}

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Rule 3, shift-marks (seeds 000 and 001): a uid-shifted view of a tree,
+ * today an idmapped mount, may exist only where the host marked the tree
+ * "shiftable by" the namespace's mapped root, with the on-disk origin id
+ * appearing as that root. Judged on every way a view is made or used:
+ * attaching it (move_mount), and using it (file_open, and the path hooks
+ * for names and metadata), which also covers a detached tree used through
+ * its fd, a bind of an authorized view elsewhere, and flags changed by
+ * mount_setattr(), which has no hook. Marks are (s_dev, inode) pairs, so
+ * paths, symlinks and ".." never enter the decision.
+ */
+#ifndef UG_RULE_SHIFT_BPF_H
+#define UG_RULE_SHIFT_BPF_H
+
+#include "mount.bpf.h"
+
+/* include/linux/mount.h, include/linux/fs.h */
+#define MNT_READONLY 0x40
+#define FMODE_WRITE 0x2
+
+/* The mark on the mount's root directory or the nearest parent with one. */
+static __always_inline const struct ug_mark *ug_find_mark(__u32 slot, const struct vfsmount *mnt,
+							  struct ug_event *ev)
+{
+	struct ug_mark_key key = { .slot = slot };
+	struct dentry *dentry = mnt->mnt_root;
+	int depth;
+
+	key.dev = mnt->mnt_sb->s_dev;
+	ev->dev = key.dev;
+	ev->ino = dentry && dentry->d_inode ? dentry->d_inode->i_ino : 0;
+	for (depth = 0; depth < UG_MARK_MAX_DEPTH && dentry; depth++) {
+		struct dentry *parent;
+		const struct ug_mark *mark;
+
+		if (dentry->d_inode) {
+			key.ino = dentry->d_inode->i_ino;
+			mark = bpf_map_lookup_elem(&ug_marks, &key);
+			if (mark)
+				return mark;
+		}
+		parent = dentry->d_parent;
+		if (parent == dentry)
+			break;
+		dentry = parent;
+	}
+	return NULL;
+}
+
+/*
+ * Scalar address of the uid_gid_map a mount applies: the extents are read
+ * with probe reads inside bpf_loop(), which cannot take typed pointers.
+ */
+static __always_inline unsigned long ug_mount_map_addr(const struct vfsmount *mnt, bool gid)
+{
+	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
+		unsigned long idmap = (unsigned long)BPF_CORE_READ(
+			(const struct vfsmount___mnt_idmap *)mnt, mnt_idmap);
+
+		return idmap + (gid ? bpf_core_field_offset(struct mnt_idmap, gid_map) :
+				      bpf_core_field_offset(struct mnt_idmap, uid_map));
+	} else {
+		unsigned long ns = (unsigned long)BPF_CORE_READ(
+			(const struct vfsmount___mnt_userns *)mnt, mnt_userns);
+
+		return ns + (gid ? bpf_core_field_offset(struct user_namespace, gid_map) :
+				   bpf_core_field_offset(struct user_namespace, uid_map));
+	}
+}
+
+struct ug_shift_scan {
+	unsigned long extents; /* scalar address of the first extent */
+	__u32 origin, target, range;
+	bool conforms;    /* every extent so far is inside the marked shift */
+	bool maps_origin; /* some extent sends origin to target */
+	struct ug_extent first;
+};
+
+static long ug_shift_scan_one(__u32 index, void *ctx)
+{
+	struct ug_shift_scan *scan = ctx;
+	struct ug_extent e;
+	__u64 offset;
+
+	if (bpf_probe_read_kernel(&e, sizeof(e),
+				  (const void *)(scan->extents + index * sizeof(e)))) {
+		scan->conforms = false;
+		return 1;
+	}
+	if (index == 0)
+		scan->first = e;
+	/* On disk [first, first+count) must sit in [origin, origin+range) ... */
+	offset = (__u64)e.first - scan->origin;
+	if (e.first < scan->origin || offset + e.count > scan->range ||
+	    /* ... and be shifted by exactly target - origin. */
+	    e.lower_first != scan->target + (__u32)offset) {
+		scan->conforms = false;
+		return 1;
+	}
+	if (offset == 0)
+		scan->maps_origin = true;
+	return 0;
+}
+
+/*
+ * Whether the mount's uid (or gid) idmap is a sub-range of the marked
+ * shift origin+k -> shiftable_by+k (k < range) that includes origin
+ * itself: no id outside the range, host root included, can appear.
+ */
+static __always_inline bool ug_idmap_conforms(const struct vfsmount *mnt, bool gid,
+					      const struct ug_mark *mark, struct ug_event *ev)
+{
+	struct ug_shift_scan scan = {
+		.origin = mark->origin,
+		.target = mark->shiftable_by,
+		.range = mark->range,
+		.conforms = true,
+	};
+	unsigned long map = ug_mount_map_addr(mnt, gid);
+	__u32 n = 0;
+
+	if (bpf_probe_read_kernel(&n, sizeof(n),
+				  (const void *)(map + bpf_core_field_offset(struct uid_gid_map,
+									      nr_extents))))
+		return false;
+	if (n == 0 || n > UG_IDMAP_MAX_EXTENTS)
+		return false;
+	if (n > UG_IDMAP_BASE_EXTENTS) {
+		if (bpf_probe_read_kernel(&scan.extents, sizeof(scan.extents),
+					  (const void *)(map + bpf_core_field_offset(struct uid_gid_map,
+										      forward))))
+			return false;
+	} else {
+		scan.extents = map + bpf_core_field_offset(struct uid_gid_map, extent);
+	}
+	bpf_loop(n, ug_shift_scan_one, &scan, 0);
+	if (!gid) {
+		ev->idmap_first = scan.first.first;
+		ev->idmap_lower = scan.first.lower_first;
+		ev->idmap_count = scan.first.count;
+	}
+	return scan.conforms && scan.maps_origin;
+}
+
+enum ug_shift_use {
+	UG_SHIFT_USE_ATTACH, /* the view is being attached: must itself be read-only for ro */
+	UG_SHIFT_USE_READ,
+	UG_SHIFT_USE_WRITE,
+};
+
+/*
+ * Judge a view through idmapped mount @mnt. 0 when allowed, else the
+ * verdict of ug_judge() with EPERM (EROFS for writes through ro marks).
+ */
+static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_shift_use use)
+{
+	struct user_namespace *ns = bpf_get_current_task_btf()->cred->user_ns;
+	const struct ug_policy *policy;
+	const struct ug_mark *mark;
+	struct ug_event ev = {};
+	int err = EPERM;
+	__u32 slot;
+
+	if (!ug_mount_idmap(mnt, false))
+		return 0;
+	policy = ug_rule_policy(UG_RULE_SHIFT_MARKS, &slot);
+	if (!policy)
+		return 0;
+	mark = ug_find_mark(slot, mnt, &ev);
+	if (!mark) {
+		if (policy->shift_default_allow)
+			return 0;
+		ev.reason = UG_SHIFT_UNMARKED;
+		goto refuse;
+	}
+	ev.mark_shiftable_by = mark->shiftable_by;
+	ev.mark_origin = mark->origin;
+	ev.mark_range = mark->range;
+	if (!ug_idmap_conforms(mnt, false, mark, &ev) || !ug_idmap_conforms(mnt, true, mark, &ev)) {
+		ev.reason = UG_SHIFT_BAD_IDMAP;
+		goto refuse;
+	}
+	/* Only the namespace whose root is shiftable_by may use the view. */
+	if (!ug_is_init_ns(ns) &&
+	    ug_map_id(&ns->uid_map, 0, UG_IDMAP_DOWN) != mark->shiftable_by) {
+		ev.reason = UG_SHIFT_WRONG_NS;
+		goto refuse;
+	}
+	if (mark->flags & UG_MARK_RO) {
+		if (use == UG_SHIFT_USE_ATTACH && !(mnt->mnt_flags & MNT_READONLY)) {
+			ev.reason = UG_SHIFT_NOT_RDONLY;
+			goto refuse;
+		}
+		if (use == UG_SHIFT_USE_WRITE) {
+			ev.reason = UG_SHIFT_WRITE;
+			err = EROFS;
+			goto refuse;
+		}
+	}
+	return 0;
+refuse:
+	ev.op = use == UG_SHIFT_USE_ATTACH ? UG_OP_SHIFT_ATTACH : UG_OP_SHIFT_USE;
+	ev.req_uid[0] = ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
+	ev.req_gid[0] = ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
+	return ug_judge(policy, slot, UG_RULE_SHIFT_MARKS, &ev, ug_current_exe(), err,
+			UG_KILL_NEVER);
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(ug_move_mount, const struct path *from_path, const struct path *to_path, int ret)
+{
+	if (ret)
+		return ug_verdict(ret);
+	return ug_verdict(ug_shift_check(from_path->mnt, UG_SHIFT_USE_ATTACH));
+}
+
+/* Every open through a shifted view, attached or a detached tree's fd. */
+SEC("lsm/file_open")
+int BPF_PROG(ug_file_open, struct file *file, int ret)
+{
+	if (ret)
+		return ug_verdict(ret);
+	return ug_verdict(ug_shift_check(file->f_path.mnt, file->f_mode & FMODE_WRITE ?
+						     UG_SHIFT_USE_WRITE : UG_SHIFT_USE_READ));
+}
+
+#endif /* UG_RULE_SHIFT_BPF_H */

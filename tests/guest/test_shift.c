@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Rule 3, shift-marks, in the guest on ext4 images (6.1's tmpfs has no
+ * idmapped mounts). The seed's example: /mnt/s/group1 is shiftable by
+ * host uid 200000 with on-disk 100000 appearing as that root. Every way to
+ * make or use a shifted view, each refusal next to its allowed twin, and
+ * the bypasses: parent trees, "..", symlinks, relative paths, another
+ * filesystem with the same inode number, detached tree fds, binds into
+ * another namespace, and read-only marks made writable after the fact.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/mount.h>
+
+#include "guest_test.h"
+
+#define GOOD "100000 200000 65536\n"       /* on disk 100000.. -> host 200000.. */
+#define SUBRANGE "100000 200000 1000\n"    /* a part of the marked shift */
+#define WRONG_TARGET "100000 300000 65536\n"
+#define WRONG_ORIGIN "0 200000 65536\n"
+#define EXTRA "100000 200000 1000\n0 201000 1\n" /* also shows on-disk root */
+#define TENANT "0 200000 65536\n"          /* the namespace the mark names */
+#define OTHER_TENANT "0 300000 65536\n"
+
+static const char policy[] = "rule shift-marks on\n"
+			     "mark /mnt/s/group1 shiftable-by 200000 origin 100000\n"
+			     "mark /mnt/s/rotree shiftable-by 200000 origin 100000 ro\n";
+
+/* Clone @src with @map and try to attach it at @dst. 0 or errno. */
+static int attach(const char *src, const char *map, bool rdonly, const char *dst)
+{
+	int tree = idmapped_tree(src, map, rdonly), err;
+
+	if (tree < 0)
+		return -tree;
+	err = attach_tree(tree, dst);
+	close(tree);
+	if (!err)
+		umount2(dst, MNT_DETACH);
+	return err;
+}
+
+static void expect_attach(const char *name, const char *src, const char *map, bool rdonly,
+			  int want)
+{
+	int err = attach(src, map, rdonly, "/mnt/view");
+
+	expect(err == want, name, "move_mount: %s, expected %s", err ? strerrorname_np(err) : "ok",
+	       want ? strerrorname_np(want) : "ok");
+}
+
+static int setup(void)
+{
+	return sh("grep -q '^loop ' /proc/modules || insmod /lib/modules/loop.ko; "
+		  "mkdir -p /mnt/s /mnt/t /mnt/view /mnt/g1 /mnt/ro && "
+		  "dd if=/dev/zero of=/tmp/s.img bs=1M count=16 2>/dev/null && "
+		  "dd if=/dev/zero of=/tmp/t.img bs=1M count=16 2>/dev/null && "
+		  "mke2fs -F /tmp/s.img >/dev/null && mke2fs -F /tmp/t.img >/dev/null && "
+		  "mount -t ext4 -o loop /tmp/s.img /mnt/s && mount -t ext4 -o loop /tmp/t.img /mnt/t && "
+		  /* group1 first on both: the same inode number on two filesystems */
+		  "mkdir /mnt/s/group1 /mnt/t/group1 && mkdir /mnt/s/group1/sub /mnt/s/rotree /mnt/s/other && "
+		  "touch /mnt/s/group1/file1 /mnt/s/rotree/file1 && "
+		  "chown -R 100000:100000 /mnt/s/group1 /mnt/s/rotree && "
+		  "chmod 0777 /mnt/s/group1 && "
+		  "ln -s /mnt/s /mnt/s/alias-parent && ln -s /mnt/s/group1 /mnt/s/alias-group1");
+}
+
+static void test_attach(void)
+{
+	struct stat a = {}, b = {};
+
+	expect(stat("/mnt/s/group1", &a) == 0 && stat("/mnt/t/group1", &b) == 0 &&
+		       a.st_ino == b.st_ino && a.st_dev != b.st_dev,
+	       "two filesystems, same inode number for group1", "ino %lu vs %lu",
+	       (unsigned long)a.st_ino, (unsigned long)b.st_ino);
+	expect(load_policy(policy) == 0, "load shift-marks policy", "load failed");
+
+	expect_attach("marked tree, idmap origin->shiftable-by: attached", "/mnt/s/group1", GOOD,
+		      false, 0);
+	expect_attach("marked tree, sub-range of the shift: attached", "/mnt/s/group1", SUBRANGE,
+		      false, 0);
+	expect_attach("marked tree, idmap to another root: EPERM", "/mnt/s/group1", WRONG_TARGET,
+		      false, EPERM);
+	expect_attach("marked tree, idmap from another origin: EPERM", "/mnt/s/group1",
+		      WRONG_ORIGIN, false, EPERM);
+	expect_attach("marked tree, idmap also showing on-disk root: EPERM", "/mnt/s/group1", EXTRA,
+		      false, EPERM);
+	expect_attach("subdirectory of a marked tree: attached", "/mnt/s/group1/sub", GOOD, false,
+		      0);
+	expect_attach("parent of a marked tree: EPERM", "/mnt/s", GOOD, false, EPERM);
+	expect_attach("unmarked tree: EPERM (shift-default deny)", "/mnt/s/other", GOOD, false,
+		      EPERM);
+	expect_attach("symlink to the marked tree: attached", "/mnt/s/alias-group1", GOOD, false, 0);
+	expect_attach("symlink to the parent: EPERM", "/mnt/s/alias-parent", GOOD, false, EPERM);
+	expect_attach("'..' out of the marked tree: EPERM", "/mnt/s/group1/..", GOOD, false, EPERM);
+	expect(chdir("/mnt/s") == 0, "chdir /mnt/s", "chdir failed");
+	expect_attach("relative 'group1/..': EPERM", "group1/..", GOOD, false, EPERM);
+	expect_attach("relative 'group1': attached", "group1", GOOD, false, 0);
+	expect(chdir("/") == 0, "chdir /", "chdir failed");
+	expect_attach("other filesystem, same inode number: EPERM", "/mnt/t/group1", GOOD, false,
+		      EPERM);
+
+	expect(load_policy("rule shift-marks on\nshift-default allow\n"
+			   "mark /mnt/s/group1 shiftable-by 200000 origin 100000\n") == 0,
+	       "load shift-default allow", "load failed");
+	expect_attach("unmarked tree with shift-default allow: attached", "/mnt/s/other", GOOD,
+		      false, 0);
+	expect_attach("marked tree still checked: idmap to another root: EPERM", "/mnt/s/group1",
+		      WRONG_TARGET, false, EPERM);
+}
+
+/* ---- use of views: detached trees, binds, namespaces --------------------- */
+
+struct use {
+	int dirfd;        /* a tree fd, or AT_FDCWD */
+	const char *path;
+	int flags;        /* open flags; O_DIRECTORY|O_CREAT means mkdir */
+};
+
+/* Runs as the root of a user namespace (become it first). */
+static int do_use(void *arg)
+{
+	const struct use *u = arg;
+	int fd;
+
+	if (setgid(0) || setuid(0))
+		return 220;
+	if (u->flags == (O_DIRECTORY | O_CREAT))
+		return mkdirat(u->dirfd, u->path, 0755) ? errno : 0;
+	fd = openat(u->dirfd, u->path, u->flags, 0644);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static struct outcome use_as(const char *map, int dirfd, const char *path, int flags)
+{
+	struct use u = { dirfd, path, flags };
+
+	return in_userns(map, map, do_use, &u);
+}
+
+static void test_detached(void)
+{
+	int good, bad;
+	struct stat st;
+
+	expect(load_policy(policy) == 0, "load shift-marks policy", "load failed");
+	good = idmapped_tree("/mnt/s/group1", GOOD, false);
+	bad = idmapped_tree("/mnt/s/group1", WRONG_TARGET, false);
+	expect(good >= 0 && bad >= 0, "two detached idmapped trees", "%d %d", good, bad);
+
+	expect_outcome("detached authorized tree: open file1 by fd", use_as(TENANT, good, "file1",
+		       O_RDONLY), OK);
+	expect_outcome("detached unauthorized tree: open file1 by fd: EPERM",
+		       use_as(OTHER_TENANT, bad, "file1", O_RDONLY), ERR(EPERM));
+	expect_outcome("detached authorized tree: create by fd",
+		       use_as(TENANT, good, "made-by-tenant", O_WRONLY | O_CREAT | O_EXCL), OK);
+	expect(stat("/mnt/s/group1/made-by-tenant", &st) == 0 && st.st_uid == 100000 &&
+		       st.st_gid == 100000,
+	       "a file the namespace root creates lands on disk as the origin 100000",
+	       "owner %u:%u", st.st_uid, st.st_gid);
+	expect_outcome("detached unauthorized tree: create by fd: EPERM",
+		       use_as(OTHER_TENANT, bad, "made-by-other", O_WRONLY | O_CREAT | O_EXCL),
+		       ERR(EPERM));
+	expect(access("/mnt/s/group1/made-by-other", F_OK) != 0,
+	       "the refused create left no file behind", "file exists");
+	expect_outcome("detached unauthorized tree: mkdir by fd: EPERM",
+		       use_as(OTHER_TENANT, bad, "dir-by-other", O_DIRECTORY | O_CREAT),
+		       ERR(EPERM));
+	expect_outcome("detached authorized tree: mkdir by fd",
+		       use_as(TENANT, good, "dir-by-tenant", O_DIRECTORY | O_CREAT), OK);
+	close(good);
+	close(bad);
+}
+
+static void test_bind_and_namespace(void)
+{
+	int tree = idmapped_tree("/mnt/s/group1", GOOD, false);
+
+	expect(tree >= 0 && attach_tree(tree, "/mnt/g1") == 0, "authorized view attached at /mnt/g1",
+	       "attach failed");
+	if (tree >= 0)
+		close(tree);
+	expect(sh("mount --bind /mnt/g1 /mnt/view") == 0, "bind of the view elsewhere",
+	       "bind failed");
+	expect_outcome("the namespace the mark names reads through the view",
+		       use_as(TENANT, AT_FDCWD, "/mnt/g1/file1", O_RDONLY), OK);
+	expect_outcome("a namespace with another root, same view: EPERM",
+		       use_as(OTHER_TENANT, AT_FDCWD, "/mnt/g1/file1", O_RDONLY), ERR(EPERM));
+	expect_outcome("a namespace with another root, through the bind: EPERM",
+		       use_as(OTHER_TENANT, AT_FDCWD, "/mnt/view/file1", O_RDONLY), ERR(EPERM));
+	expect_outcome("the named namespace through the bind",
+		       use_as(TENANT, AT_FDCWD, "/mnt/view/file1", O_RDONLY), OK);
+	umount2("/mnt/view", MNT_DETACH);
+	umount2("/mnt/g1", MNT_DETACH);
+}
+
+static void test_read_only(void)
+{
+	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
+	int tree;
+
+	expect_attach("ro mark, writable view: EPERM", "/mnt/s/rotree", GOOD, false, EPERM);
+	expect_attach("ro mark, read-only view: attached", "/mnt/s/rotree", GOOD, true, 0);
+
+	tree = idmapped_tree("/mnt/s/rotree", GOOD, true);
+	expect(tree >= 0 && attach_tree(tree, "/mnt/ro") == 0, "read-only view at /mnt/ro",
+	       "attach failed");
+	if (tree >= 0)
+		close(tree);
+	expect_outcome("ro view: the tenant reads", use_as(TENANT, AT_FDCWD, "/mnt/ro/file1",
+		       O_RDONLY), OK);
+	/* mount_setattr() has no LSM hook: the view becomes writable... */
+	expect(syscall(SYS_mount_setattr, AT_FDCWD, "/mnt/ro", 0, &rw, sizeof(rw)) == 0,
+	       "mount_setattr clears MOUNT_ATTR_RDONLY (no hook can stop it)", "%s",
+	       strerror(errno));
+	/* ...but every write through it is judged at use. */
+	expect_outcome("ro mark, view made writable: open for write: EROFS",
+		       use_as(TENANT, AT_FDCWD, "/mnt/ro/file1", O_WRONLY), ERR(EROFS));
+	expect_outcome("ro mark, view made writable: create: EROFS",
+		       use_as(TENANT, AT_FDCWD, "/mnt/ro/new", O_WRONLY | O_CREAT), ERR(EROFS));
+	expect_outcome("ro mark, view made writable: read still works",
+		       use_as(TENANT, AT_FDCWD, "/mnt/ro/file1", O_RDONLY), OK);
+	expect(sh("mount -o remount,bind,rw /mnt/ro") == 0, "legacy remount,bind,rw",
+	       "remount failed");
+	expect_outcome("ro mark, after remount rw: open for write: EROFS",
+		       use_as(TENANT, AT_FDCWD, "/mnt/ro/file1", O_WRONLY), ERR(EROFS));
+	umount2("/mnt/ro", MNT_DETACH);
+}
+
+static void test_modes(void)
+{
+	long long before, after;
+
+	expect(load_policy(policy) == 0, "load shift-marks policy", "load failed");
+	before = rule_counter("shift-marks", "denied ");
+	attach("/mnt/s/group1", WRONG_TARGET, false, "/mnt/view");
+	after = rule_counter("shift-marks", "denied ");
+	expect(before >= 0 && after == before + 1, "a refused attach adds exactly 1 to denied",
+	       "before %lld after %lld", before, after);
+
+	expect(load_policy("rule shift-marks on mode audit\n"
+			   "mark /mnt/s/group1 shiftable-by 200000 origin 100000\n") == 0,
+	       "load audit", "load failed");
+	before = rule_counter("shift-marks", "audited ");
+	expect_attach("audit: idmap to another root is attached", "/mnt/s/group1", WRONG_TARGET,
+		      false, 0);
+	after = rule_counter("shift-marks", "audited ");
+	expect(before >= 0 && after == before + 1, "audit: the attach adds exactly 1 to audited",
+	       "before %lld after %lld", before, after);
+
+	expect(load_policy("rule shift-marks off\n") == 0, "load rule off", "load failed");
+	expect_attach("rule off: unmarked tree attached", "/mnt/s/other", WRONG_TARGET, false, 0);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sh("usernsguard unload >/dev/null 2>&1");
+	expect(setup() == 0, "two ext4 images with marked and unmarked trees", "setup failed");
+	test_attach();
+	test_detached();
+	test_bind_and_namespace();
+	test_read_only();
+	test_modes();
+	sh("usernsguard unload >/dev/null 2>&1");
+	return summary();
+}
