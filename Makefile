@@ -32,7 +32,7 @@ CFLAGS     += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -MMD -MP
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
 	      -Wno-unused-parameter \
 	      -Wno-unused-function -Iinclude -Ivmlinux -I$(BUILD) -MMD -MP
-LIBS       := -lbpf -lelf -lz -lmd
+LIBS       := -lbpf -lelf -lz -lmd -ljson-c
 
 ifeq ($(STATIC),1)
 LDFLAGS    += -static
@@ -50,7 +50,7 @@ BPF_OBJ    := $(BUILD)/usernsguard.bpf.o
 
 # Unit tests link the parts of the loader that need no kernel.
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
-UNIT_LIB   := user/policy.c user/resolve.c user/util.c user/idmap_file.c
+UNIT_LIB   := user/policy.c user/resolve.c user/util.c user/idmap_file.c user/event_format.c
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 GUEST_SRCS := $(wildcard tests/guest/*.c)
@@ -84,7 +84,7 @@ $(BUILD) $(BIN_DIR)/obj $(BUILD)/unit $(BUILD)/guest:
 # --- unit tests --------------------------------------------------------------
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIB) | $(BUILD)/unit
 	$(call msg,CC-TEST,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Iuser $< $(UNIT_LIB) -lcriterion -lmd -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Iuser $< $(UNIT_LIB) -lcriterion -lmd -ljson-c -o $@
 
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 

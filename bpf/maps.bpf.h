@@ -51,6 +51,22 @@ struct {
 } ug_counters SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UG_RULE_COUNT);
+	__type(key, __u32);
+	__type(value, struct ug_rate_window);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_ratelimit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, UG_RULE_COUNT);
+	__type(key, __u32);
+	__type(value, struct ug_reported);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_reported SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 256 * 1024);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -111,7 +111,36 @@ static __always_inline const struct file *ug_current_exe(void)
 	return mm ? mm->exe_file : NULL;
 }
 
-static __always_inline void ug_emit(struct ug_event *ev, struct ug_counters *counters)
+/*
+ * Whether the rule may send one more event on this CPU this second. A
+ * fixed one-second window per CPU needs no atomics; what it holds back is
+ * counted, never dropped silently.
+ */
+static __always_inline bool ug_rate_ok(__u32 rule, __u32 limit, __u64 now,
+				       struct ug_counters *counters)
+{
+	struct ug_rate_window *window;
+
+	if (!limit)
+		return true;
+	window = bpf_map_lookup_elem(&ug_ratelimit, &rule);
+	if (!window)
+		return true;
+	if (now - window->start_ns >= 1000000000ULL) {
+		window->start_ns = now;
+		window->sent = 0;
+	}
+	if (window->sent >= limit) {
+		if (counters)
+			counters->ratelimited++;
+		return false;
+	}
+	window->sent++;
+	return true;
+}
+
+static __always_inline void ug_emit(struct ug_event *ev, struct ug_counters *counters,
+				    __u32 rate_limit)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *cred = task->cred;
@@ -125,6 +154,8 @@ static __always_inline void ug_emit(struct ug_event *ev, struct ug_counters *cou
 	 */
 	ev->userns_ino = ns->ns.inum;
 	ev->boot_ns = bpf_ktime_get_boot_ns();
+	if (!ug_rate_ok(ev->rule, rate_limit, ev->boot_ns, counters))
+		return;
 	ev->pid = (__u32)pid_tgid;
 	ev->tgid = pid_tgid >> 32;
 	ev->uid = cred->uid.val;
@@ -188,7 +219,7 @@ static __always_inline int ug_judge(const struct ug_policy *policy, __u32 slot, 
 		else
 			counters->denied++;
 	}
-	ug_emit(ev, counters);
+	ug_emit(ev, counters, config->rate_limit);
 	if (ev->verdict == UG_VERDICT_KILLED)
 		bpf_send_signal(SIGKILL);
 	return -err;

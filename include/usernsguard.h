@@ -49,8 +49,10 @@ enum ug_on_deny {
 };
 
 struct ug_rule_config {
-	__u32 mode;    /* enum ug_mode */
-	__u32 on_deny; /* enum ug_on_deny */
+	__u32 mode;       /* enum ug_mode */
+	__u32 on_deny;    /* enum ug_on_deny */
+	__u32 rate_limit; /* events per second per CPU; 0: no limit */
+	__u32 _pad;
 };
 
 /* Value of ug_policy, one per slot. */
@@ -129,7 +131,24 @@ struct ug_mark {
 struct ug_counters {
 	__u64 denied;
 	__u64 audited;
-	__u64 lost; /* events not delivered: ring buffer full */
+	__u64 lost;        /* events not delivered: ring buffer full */
+	__u64 ratelimited; /* events not sent: over the rule's rate-limit */
+};
+
+/*
+ * Value of ug_reported, indexed by enum ug_rule: the losses some reader
+ * has already reported, so a restarted reader reports only new ones.
+ * Written by `usernsguard events` only; no program reads it.
+ */
+struct ug_reported {
+	__u64 lost;
+	__u64 ratelimited;
+};
+
+/* Value of the per-CPU ug_ratelimit array, indexed by enum ug_rule. */
+struct ug_rate_window {
+	__u64 start_ns; /* one-second window */
+	__u64 sent;     /* events sent in it */
 };
 
 /* Which operation a rule was judged on. */

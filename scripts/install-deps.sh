@@ -10,6 +10,7 @@ packages=(
 	bpftool                          # skeleton generation, vmlinux.h
 	libbpf-dev libelf-dev zlib1g-dev # BPF loader library and its dependencies
 	libmd-dev                        # SHA-256 of the policy file
+	libjson-c-dev                    # JSON event lines
 	libcriterion-dev                 # unit tests
 	liburing-dev                     # guest test: io_uring through idmapped mounts
 	qemu-system-x86                  # guest tests (software emulation)

@@ -31,6 +31,14 @@ for t in "$build"/guest/test_*; do
 done
 cp "$top"/tests/guest/*.sh "$root/tests/" 2>/dev/null || true
 cp "$top"/tests/guest/policies/*.conf "$root/policies/" 2>/dev/null || true
+# bpftool, with the shared libraries it needs, for the map-dump tests.
+if bpftool=$(command -v bpftool); then
+	cp "$bpftool" "$root/bin/bpftool"
+	for lib in $(ldd "$bpftool" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+fi
 # A passwd with the usual Debian nobody entry, so the load warning shows.
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "env.h"
+#include "events.h"
 #include "loader.h"
 #include "policy.h"
 #include "resolve.h"
@@ -171,6 +172,52 @@ static int cmd_status(int argc, char **argv)
 	return ret ? ret : ug_status();
 }
 
+static int cmd_events(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	enum ug_format format = UG_FORMAT_JSON;
+	bool follow = false;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+fF:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			follow = true;
+			break;
+		case 'F':
+			if (!strcmp(optarg, "json")) {
+				format = UG_FORMAT_JSON;
+			} else if (!strcmp(optarg, "text")) {
+				format = UG_FORMAT_TEXT;
+			} else {
+				ug_err("events: unknown format '%s' (json or text)", optarg);
+				return UG_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage_of(current, stdout);
+			return UG_EXIT_OK;
+		default:
+			usage_of(current, stderr);
+			return UG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		ug_err("events: unexpected argument '%s'", argv[optind]);
+		return UG_EXIT_USAGE;
+	}
+	ret = ug_env_require_root();
+	if (!ret)
+		ret = ug_env_require_bpffs(false);
+	return ret ? ret : ug_events(follow, format);
+}
+
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv)
 {
@@ -186,6 +233,9 @@ static const struct ug_command commands[] = {
 	{ "status", "", "show attached programs, the policy in force and per-rule counters",
 	  cmd_status },
 	{ "check", "POLICY", "validate POLICY only; touches nothing in the kernel", cmd_check },
+	{ "events", "[--follow] [--format json|text]",
+	  "print denials and audit hits as JSON lines (one per event; losses reported too)",
+	  cmd_events },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "[COMMAND]", "show help for all commands or one", cmd_help },
 };
@@ -198,7 +248,7 @@ static void usage(FILE *out)
 
 	fprintf(out, "usage: usernsguard [-d|--debug] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
-		fprintf(out, "  %-8s %-10s %s\n", commands[i].name, commands[i].args,
+		fprintf(out, "  %-8s %-34s %s\n", commands[i].name, commands[i].args,
 			commands[i].summary);
 	fprintf(out, "\nexit codes: 0 ok, 1 invalid input or refused, 2 usage, 3 not root,\n"
 		     "  4 policy unreadable, 5 BPF LSM not active, 6 no kernel BTF,\n"

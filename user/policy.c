@@ -219,13 +219,14 @@ static int directive_overflow_ids(struct ug_parser *p)
 /* rule NAME on|off [mode enforce|audit] [on-deny kill|errno] */
 static int directive_rule(struct ug_parser *p)
 {
-	static const char usage[] = "rule NAME on|off [mode enforce|audit] [on-deny kill|errno]";
-	bool seen_mode = false, seen_on_deny = false;
+	static const char usage[] =
+		"rule NAME on|off [mode enforce|audit] [on-deny kill|errno] [rate-limit N]";
+	bool seen_mode = false, seen_on_deny = false, seen_rate = false;
 	struct ug_rule_src *r;
 	enum ug_rule rule;
 	int err, i;
 
-	err = expect_count(p, 3, 7, usage);
+	err = expect_count(p, 3, 9, usage);
 	if (err)
 		return err;
 	err = parse_rule_name(p, &p->words[1], &rule);
@@ -272,10 +273,16 @@ static int directive_rule(struct ug_parser *p)
 				return fail(p, v, "invalid on-deny '%s': expected 'kill' or 'errno'",
 					    v->text);
 			seen_on_deny = true;
-		} else if (!strcmp(key->text, "mode") || !strcmp(key->text, "on-deny")) {
+		} else if (!strcmp(key->text, "rate-limit") && !seen_rate) {
+			err = parse_id_word(p, &p->words[i + 1], &r->rate_limit);
+			if (err)
+				return err;
+			seen_rate = true;
+		} else if (!strcmp(key->text, "mode") || !strcmp(key->text, "on-deny") ||
+			   !strcmp(key->text, "rate-limit")) {
 			return fail(p, key, "duplicate '%s'", key->text);
 		} else {
-			return fail(p, key, "unexpected '%s': expected 'mode' or 'on-deny'",
+			return fail(p, key, "unexpected '%s': expected 'mode', 'on-deny' or 'rate-limit'",
 				    key->text);
 		}
 	}

@@ -241,6 +241,7 @@ int ug_counters_read(const struct ug_map_fds *fds, __u32 rule, struct ug_counter
 		out->denied += per_cpu[i].denied;
 		out->audited += per_cpu[i].audited;
 		out->lost += per_cpu[i].lost;
+		out->ratelimited += per_cpu[i].ratelimited;
 	}
 	free(per_cpu);
 	return 0;

@@ -186,6 +186,7 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 	for (r = 0; r < UG_RULE_COUNT; r++) {
 		kp->rules[r].mode = ug_rule_mode(src, (enum ug_rule)r);
 		kp->rules[r].on_deny = ug_rule_on_deny(src, (enum ug_rule)r);
+		kp->rules[r].rate_limit = src->rules[r].rate_limit;
 	}
 	memcpy(kp->sha256, src->sha256, sizeof(kp->sha256));
 

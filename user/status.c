@@ -108,9 +108,10 @@ int ug_status(void)
 		if (r == UG_RULE_SHIFT_MARKS)
 			printf(" marks %u  unmarked %s", policy.n_marks,
 			       policy.shift_default_allow ? "allow" : "deny");
-		printf(" exemptions %u  denied %llu  audited %llu  lost %llu\n",
+		printf(" exemptions %u  denied %llu  audited %llu  lost %llu  rate-limited %llu\n",
 		       policy.exemptions[r], (unsigned long long)c.denied,
-		       (unsigned long long)c.audited, (unsigned long long)c.lost);
+		       (unsigned long long)c.audited, (unsigned long long)c.lost,
+		       (unsigned long long)c.ratelimited);
 	}
 	ug_maps_close(&fds);
 	print_links();

@@ -190,7 +190,7 @@ Test(policy, rule_errors)
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule overflow-transitions\n",
 		     "p.conf:1:26: 'rule' is incomplete: expected "
-		     "'rule NAME on|off [mode enforce|audit] [on-deny kill|errno]'");
+		     "'rule NAME on|off [mode enforce|audit] [on-deny kill|errno] [rate-limit N]'");
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule overflow-transitions on mode\n", "p.conf:1:34: 'mode' needs a value");
 	ug_policy_free(&pol);
@@ -201,7 +201,7 @@ Test(policy, rule_errors)
 		     "p.conf:1:38: invalid on-deny 'shrug': expected 'kill' or 'errno'");
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule overflow-transitions on loudly yes\n",
-		     "p.conf:1:30: unexpected 'loudly': expected 'mode' or 'on-deny'");
+		     "p.conf:1:30: unexpected 'loudly': expected 'mode', 'on-deny' or 'rate-limit'");
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule overflow-transitions on\nrule overflow-transitions off\n",
 		     "p.conf:2:6: duplicate rule 'overflow-transitions' (first set at line 1)");
@@ -360,4 +360,19 @@ Test(policy, mark_errors)
 	ug_policy_free(&pol);
 	EXPECT_ERROR("shift-default deny\nshift-default allow\n",
 		     "p.conf:2:1: duplicate 'shift-default' (first set at line 1)");
+}
+
+Test(policy, rate_limit_per_rule)
+{
+	cr_assert_eq(parse("rule overflow-transitions on rate-limit 100\n"
+			   "rule most-restrictive on mode audit rate-limit 0\n"),
+		     0, "%s", err);
+	cr_assert_eq(pol.rules[UG_RULE_OVERFLOW_TRANSITIONS].rate_limit, 100);
+	cr_assert_eq(pol.rules[UG_RULE_MOST_RESTRICTIVE].rate_limit, 0);
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule shift-marks on rate-limit fast\n",
+		     "p.conf:1:32: invalid id 'fast': expected a decimal number");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("rule shift-marks on rate-limit 1 rate-limit 2\n",
+		     "p.conf:1:34: duplicate 'rate-limit'");
 }

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The event stream end to end: the exact JSON line `usernsguard events`
+ * prints for a denial of each rule, the text format, a reader picking up
+ * where the last stopped, --follow, a flood that overruns the ring buffer
+ * (events seen + events reported lost == operations denied), the rate
+ * limit, and bpftool dumps of every pinned map with field names.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest_test.h"
+
+#define NOBODY 65534
+
+static char out[1 << 20];
+
+static int op_setuid(void *arg)
+{
+	return setuid((uid_t)(uintptr_t)arg) ? errno : 0;
+}
+
+/* Deny @n setuid(65534) calls in one child; returns how many were refused. */
+static int storm(void *arg)
+{
+	long n = (long)(intptr_t)arg, refused = 0, i;
+
+	for (i = 0; i < n; i++)
+		refused += setuid(NOBODY) != 0;
+	return refused == n ? 0 : 1;
+}
+
+static int read_0707(void *arg)
+{
+	int fd;
+
+	(void)arg;
+	if (setgid(1000) || setuid(1000))
+		return 220;
+	fd = open("/tmp/ev/root-0707", O_RDONLY);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static unsigned long ino_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (unsigned long)st.st_ino;
+}
+
+/* Replace the @timestamp value with "T" after checking its form and age. */
+static bool mask_timestamp(char *line, char *masked, size_t len)
+{
+	const char *p = strstr(line, "\"@timestamp\":\""), *end;
+	struct tm tm = {};
+	time_t when;
+
+	if (!p)
+		return false;
+	p += strlen("\"@timestamp\":\"");
+	end = strchr(p, '"');
+	/* 2026-11-22T21:00:00.123456789Z: 30 characters, nanoseconds, UTC. */
+	if (!end || end - p != 30 || p[19] != '.' || p[29] != 'Z' || !strptime(p, "%Y-%m-%dT%H:%M:%S", &tm))
+		return false;
+	when = timegm(&tm);
+	if (when < time(NULL) - 120 || when > time(NULL) + 5)
+		return false;
+	snprintf(masked, len, "%.*sT%s", (int)(p - line), line, end);
+	return true;
+}
+
+static int count_lines(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static long long lost_total(const char *text)
+{
+	long long total = 0;
+
+	for (const char *p = text; (p = strstr(p, "\"lost\":{\"count\":")); p++)
+		total += strtoll(p + strlen("\"lost\":{\"count\":"), NULL, 10);
+	return total;
+}
+
+static void test_rule_one_line(void)
+{
+	char expected[4096], masked[4096], line[4096];
+	struct outcome o;
+	pid_t pid;
+	int rc;
+
+	sh("usernsguard events >/dev/null");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(op_setuid((void *)(uintptr_t)NOBODY));
+	waitpid(pid, &rc, 0);
+	o = (struct outcome){ .err = WEXITSTATUS(rc) };
+	expect_outcome("setuid(65534) denied", o, ERR(EPERM));
+	rc = sh_capture(out, sizeof(out), "usernsguard events");
+	expect(rc == 0 && count_lines(out, "\n") == 1, "exactly one event waiting", "exit %d: %s",
+	       rc, out);
+	memcpy(line, out, sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(expected, sizeof(expected),
+		 "{\"@timestamp\":\"T\","
+		 "\"event\":{\"kind\":\"alert\",\"category\":[\"iam\"],\"type\":[\"denied\"],"
+		 "\"action\":\"setuid\",\"outcome\":\"failure\",\"module\":\"usernsguard\"},"
+		 "\"error\":{\"code\":\"EPERM\"},"
+		 "\"process\":{\"pid\":%d,\"thread\":{\"id\":%d},\"name\":\"test_events\"},"
+		 "\"user\":{\"id\":\"0\"},\"group\":{\"id\":\"0\"},"
+		 "\"usernsguard\":{\"rule\":\"overflow-transitions\",\"verdict\":\"denied\","
+		 "\"namespace\":{\"user_inode\":%lu,\"mnt_inode\":%lu,\"uid\":0,\"gid\":0},"
+		 "\"cgroup_id\":1,\"target_id\":65534,"
+		 "\"requested\":{\"uid\":[65534,65534,65534,65534],\"gid\":[null,null,null,null]}}}",
+		 pid, pid, ino_of("/proc/self/ns/user"), ino_of("/proc/self/ns/mnt"));
+	expect(mask_timestamp(line, masked, sizeof(masked)) && !strcmp(masked, expected),
+	       "rule 1: the exact JSON line", "\n got: %s\nwant: %s", masked, expected);
+}
+
+static void test_rule_two_line(void)
+{
+	char want[512];
+
+	sh("mkdir -p /tmp/ev && touch /tmp/ev/root-0707 && chmod 0707 /tmp/ev/root-0707");
+	sh("usernsguard events >/dev/null");
+	expect_outcome("rule 2: unmapped owner, 0707 read: EACCES",
+		       in_userns("0 100000 65536\n", "0 100000 65536\n", read_0707, NULL),
+		       ERR(EACCES));
+	sh_capture(out, sizeof(out), "usernsguard events");
+	expect(count_lines(out, "\n") == 1 && strstr(out, "\"action\":\"access\"") &&
+		       strstr(out, "\"error\":{\"code\":\"EACCES\"}") &&
+		       strstr(out, "\"user\":{\"id\":\"101000\"},\"group\":{\"id\":\"101000\"}") &&
+		       strstr(out, "\"uid\":1000,\"gid\":1000}") &&
+		       strstr(out, "\"rule\":\"most-restrictive\",\"verdict\":\"denied\"") &&
+		       strstr(out, "\"access\":{\"requested\":\"r--\",\"path_uid\":0,\"path_gid\":0}"),
+	       "rule 2: fields of the access event", "%s", out);
+	snprintf(want, sizeof(want), "\"inode\":\"%lu\",\"mode\":\"0707\",\"uid\":\"0\",\"gid\":\"0\"}",
+		 ino_of("/tmp/ev/root-0707"));
+	expect(strstr(out, want) != NULL, "rule 2: the file's inode, mode and owner", "%s", out);
+}
+
+static void test_rule_three_line(void)
+{
+	int tree, err;
+
+	expect(sh("grep -q '^loop ' /proc/modules || insmod /lib/modules/loop.ko; "
+		  "mkdir -p /mnt/e /mnt/eview && dd if=/dev/zero of=/tmp/e.img bs=1M count=8 2>/dev/null && "
+		  "mke2fs -F /tmp/e.img >/dev/null && mount -t ext4 -o loop /tmp/e.img /mnt/e && "
+		  "mkdir /mnt/e/unmarked") == 0,
+	       "ext4 image", "setup failed");
+	sh("usernsguard events >/dev/null");
+	tree = idmapped_tree("/mnt/e/unmarked", "0 100000 65536\n", false);
+	err = tree >= 0 ? attach_tree(tree, "/mnt/eview") : -tree;
+	if (tree >= 0)
+		close(tree);
+	expect(err == EPERM, "rule 3: idmapped mount of an unmarked tree: EPERM", "errno %d", err);
+	sh_capture(out, sizeof(out), "usernsguard events");
+	expect(count_lines(out, "\n") == 1 && strstr(out, "\"action\":\"shift-attach\"") &&
+		       strstr(out, "\"rule\":\"shift-marks\",\"verdict\":\"denied\"") &&
+		       strstr(out, "\"shift\":{\"reason\":\"unmarked\"}"),
+	       "rule 3: fields of the shift event", "%s", out);
+}
+
+static void test_text_and_continuity(void)
+{
+	char want[256];
+	int rc;
+
+	sh("usernsguard events >/dev/null");
+	in_child(op_setuid, (void *)(uintptr_t)NOBODY);
+	in_child(op_setuid, (void *)(uintptr_t)NOBODY);
+	rc = sh_capture(out, sizeof(out), "usernsguard events --format text");
+	snprintf(want, sizeof(want), "denied overflow-transitions setuid pid=");
+	expect(rc == 0 && count_lines(out, want) == 2 &&
+		       count_lines(out, "comm=test_events uid=0 gid=0 target=65534 errno=EPERM") == 2,
+	       "text format: two lines", "%s", out);
+	in_child(op_setuid, (void *)(uintptr_t)NOBODY);
+	sh_capture(out, sizeof(out), "usernsguard events");
+	expect(count_lines(out, "\"action\":\"setuid\"") == 1,
+	       "a new reader starts where the last stopped", "%s", out);
+
+	/* --follow prints as events come and stops cleanly on SIGTERM. */
+	rc = sh("usernsguard events --follow >/tmp/follow.out 2>&1 & pid=$!; sleep 1; "
+		"/tests/test_events --deny; sleep 1; kill -TERM $pid; wait $pid");
+	expect(rc == 0, "--follow exits 0 on SIGTERM", "exit %d", rc);
+	sh_capture(out, sizeof(out), "cat /tmp/follow.out");
+	expect(count_lines(out, "\"action\":\"setuid\"") == 1, "--follow printed the denial", "%s",
+	       out);
+	rc = sh_capture(out, sizeof(out), "usernsguard events --format yaml");
+	expect(rc == 2, "unknown format: exit 2", "exit %d: %s", rc, out);
+}
+
+static void test_flood(void)
+{
+	const long n = 3000;
+	long long before, after, seen, lost;
+
+	sh("usernsguard events >/dev/null");
+	before = rule_counter("overflow-transitions", "denied ");
+	expect_outcome("storm: 3000 denied setuid calls", in_child(storm, (void *)(intptr_t)n), OK);
+	after = rule_counter("overflow-transitions", "denied ");
+	sh_capture(out, sizeof(out), "usernsguard events");
+	seen = count_lines(out, "\"action\":\"setuid\"");
+	lost = lost_total(out);
+	expect(after - before == n, "storm: the denied counter rose by 3000", "%lld", after - before);
+	expect(lost > 0 && strstr(out, "\"ring_full\":") != NULL,
+	       "storm: the buffer overflowed and the loss was reported", "seen %lld lost %lld", seen,
+	       lost);
+	expect(seen + lost == n, "storm: events seen + reported lost == operations denied",
+	       "seen %lld + lost %lld != %ld", seen, lost, n);
+}
+
+static void test_rate_limit(void)
+{
+	long long seen, limited;
+	char *p;
+
+	expect(load_policy("rule overflow-transitions on on-deny errno rate-limit 10\n") == 0,
+	       "load rate-limit 10", "load failed");
+	sh("usernsguard events >/dev/null");
+	in_child(storm, (void *)(intptr_t)200);
+	sh_capture(out, sizeof(out), "usernsguard events");
+	seen = count_lines(out, "\"action\":\"setuid\"");
+	p = strstr(out, "\"rate_limited\":");
+	limited = p ? strtoll(p + strlen("\"rate_limited\":"), NULL, 10) : -1;
+	expect(limited > 0 && seen + limited == 200 && seen <= 10 * 2 * 2,
+	       "rate limit: seen + rate-limited == 200, at most 10/s per CPU",
+	       "seen %lld limited %lld", seen, limited);
+	/* Reported once: the next reader has nothing new to say. */
+	sh_capture(out, sizeof(out), "usernsguard events");
+	expect(strstr(out, "\"lost\"") == NULL, "a restarted reader does not report losses twice",
+	       "%s", out);
+}
+
+static void test_bpftool(void)
+{
+	static const struct {
+		const char *map, *field;
+	} dumps[] = {
+		{ "ug_policy", "\"overflow_uid\": 65534" },
+		{ "ug_state", "\"active_slot\": " },
+		{ "ug_match", "\"policy_line\": 2" },
+		{ "ug_marks", "\"shiftable_by\": 200000" },
+		{ "ug_counters", "\"denied\": " },
+		{ "ug_ratelimit", "\"start_ns\": " },
+		{ "ug_reported", "\"ratelimited\": " },
+	};
+	size_t i;
+
+	sh("mkdir -p /tmp/marked");
+	expect(load_policy("rule overflow-transitions on\n"
+			   "exempt overflow-transitions exec /bin/busybox\n"
+			   "rule shift-marks on\n"
+			   "mark /tmp/marked shiftable-by 200000 origin 100000\n") == 0,
+	       "load a policy with an exemption and a mark", "load failed");
+	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		char name[96];
+		int rc = sh_capture(out, sizeof(out),
+				    "bpftool map dump pinned /sys/fs/bpf/usernsguard/%s",
+				    dumps[i].map);
+
+		snprintf(name, sizeof(name), "bpftool dump of %s shows %s", dumps[i].map,
+			 dumps[i].field);
+		expect(rc == 0 && strstr(out, dumps[i].field), name, "exit %d: %.300s", rc, out);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--deny"))
+		return setuid(NOBODY) ? 0 : 1;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	sh("usernsguard unload >/dev/null 2>&1");
+	expect(load_policy("rule overflow-transitions on on-deny errno\n"
+			   "rule most-restrictive on\n"
+			   "rule shift-marks on\n") == 0,
+	       "load all three rules", "load failed");
+	test_rule_one_line();
+	test_rule_two_line();
+	test_rule_three_line();
+	test_text_and_continuity();
+	test_flood();
+	test_rate_limit();
+	test_bpftool();
+	sh("usernsguard unload >/dev/null 2>&1");
+	return summary();
+}

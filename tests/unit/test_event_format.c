@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Event lines: the exact JSON for each rule, escaping, text, lost reports. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "event_format.h"
+
+/* 2026-11-22T21:00:00Z is 1795381200 s after the epoch; boot at 1000 s before. */
+#define BOOT_NS 5000000123ULL
+#define OFFSET ((__s64)1795381200 * 1000000000LL - (__s64)BOOT_NS)
+
+static char buf[4096];
+
+static struct ug_event base(void)
+{
+	struct ug_event ev = {
+		.boot_ns = BOOT_NS + 7,
+		.pid = 101,
+		.tgid = 100,
+		.uid = 0,
+		.gid = 0,
+		.ns_uid = 0,
+		.ns_gid = 0,
+		.userns_ino = 4026531837u,
+		.mntns_ino = 4026531841u,
+		.cgroup_id = 1,
+		.comm = "su",
+	};
+
+	for (int i = 0; i < 4; i++)
+		ev.req_uid[i] = ev.req_gid[i] = UG_INVALID_ID;
+	return ev;
+}
+
+Test(event_format, rule_one_setuid_denied)
+{
+	struct ug_event ev = base();
+
+	ev.rule = UG_RULE_OVERFLOW_TRANSITIONS;
+	ev.verdict = UG_VERDICT_DENIED;
+	ev.op = UG_OP_SETUID;
+	ev.errno_val = EPERM;
+	ev.target_id = 65534;
+	ev.req_uid[0] = ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = 65534;
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf,
+		"{\"@timestamp\":\"2026-11-22T21:00:00.000000007Z\","
+		"\"event\":{\"kind\":\"alert\",\"category\":[\"iam\"],\"type\":[\"denied\"],"
+		"\"action\":\"setuid\",\"outcome\":\"failure\",\"module\":\"usernsguard\"},"
+		"\"error\":{\"code\":\"EPERM\"},"
+		"\"process\":{\"pid\":100,\"thread\":{\"id\":101},\"name\":\"su\"},"
+		"\"user\":{\"id\":\"0\"},\"group\":{\"id\":\"0\"},"
+		"\"usernsguard\":{\"rule\":\"overflow-transitions\",\"verdict\":\"denied\","
+		"\"namespace\":{\"user_inode\":4026531837,\"mnt_inode\":4026531841,\"uid\":0,\"gid\":0},"
+		"\"cgroup_id\":1,\"target_id\":65534,"
+		"\"requested\":{\"uid\":[65534,65534,65534,65534],\"gid\":[null,null,null,null]}}}");
+}
+
+Test(event_format, rule_two_access_audited)
+{
+	struct ug_event ev = base();
+
+	ev.rule = UG_RULE_MOST_RESTRICTIVE;
+	ev.verdict = UG_VERDICT_AUDITED;
+	ev.op = UG_OP_ACCESS;
+	ev.uid = 101000;
+	ev.gid = 101000;
+	ev.ns_uid = 1000;
+	ev.ns_gid = 1000;
+	ev.dev = (7ULL << 20) | 1;
+	ev.ino = 12;
+	ev.mode = 0100707;
+	ev.owner_uid = 0;
+	ev.owner_gid = 0;
+	ev.mask = 4;
+	ev.path_uid = 0;
+	ev.path_gid = 0;
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf,
+		"{\"@timestamp\":\"2026-11-22T21:00:00.000000007Z\","
+		"\"event\":{\"kind\":\"alert\",\"category\":[\"file\"],\"type\":[\"allowed\"],"
+		"\"action\":\"access\",\"outcome\":\"success\",\"module\":\"usernsguard\"},"
+		"\"process\":{\"pid\":100,\"thread\":{\"id\":101},\"name\":\"su\"},"
+		"\"user\":{\"id\":\"101000\"},\"group\":{\"id\":\"101000\"},"
+		"\"file\":{\"device\":\"7:1\",\"inode\":\"12\",\"mode\":\"0707\",\"uid\":\"0\",\"gid\":\"0\"},"
+		"\"usernsguard\":{\"rule\":\"most-restrictive\",\"verdict\":\"audited\","
+		"\"namespace\":{\"user_inode\":4026531837,\"mnt_inode\":4026531841,\"uid\":1000,\"gid\":1000},"
+		"\"cgroup_id\":1,\"access\":{\"requested\":\"r--\",\"path_uid\":0,\"path_gid\":0}}}");
+}
+
+Test(event_format, rule_three_shift_refused)
+{
+	struct ug_event ev = base();
+
+	ev.rule = UG_RULE_SHIFT_MARKS;
+	ev.verdict = UG_VERDICT_DENIED;
+	ev.op = UG_OP_SHIFT_ATTACH;
+	ev.errno_val = EPERM;
+	ev.reason = UG_SHIFT_BAD_IDMAP;
+	ev.dev = (7ULL << 20);
+	ev.ino = 12;
+	ev.mark_shiftable_by = 200000;
+	ev.mark_origin = 100000;
+	ev.mark_range = 65536;
+	ev.idmap_first = 100000;
+	ev.idmap_lower = 300000;
+	ev.idmap_count = 65536;
+	ev.owner_uid = 100000;
+	ev.owner_gid = 100000;
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert(strstr(buf, "\"file\":{\"device\":\"7:0\",\"inode\":\"12\","), "%s", buf);
+	cr_assert(strstr(buf, "\"usernsguard\":{\"rule\":\"shift-marks\",\"verdict\":\"denied\","),
+		  "%s", buf);
+	cr_assert(strstr(buf, "\"shift\":{\"reason\":\"idmap-outside-mark\","
+			      "\"mark\":{\"shiftable_by\":200000,\"origin\":100000,\"range\":65536},"
+			      "\"idmap\":{\"first\":100000,\"lower_first\":300000,\"count\":65536}}}}"),
+		  "%s", buf);
+	cr_assert(strstr(buf, "\"action\":\"shift-attach\""), "%s", buf);
+}
+
+Test(event_format, every_comm_byte_is_valid_json)
+{
+	struct ug_event ev = base();
+
+	ev.rule = UG_RULE_OVERFLOW_TRANSITIONS;
+	ev.verdict = UG_VERDICT_KILLED;
+	ev.op = UG_OP_SETUID;
+	memcpy(ev.comm, "a\"b\\c\n\x01/\xff\xe9", 11);
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	/* Quote, backslash, newline and control escaped; 0xff -> U+00FF, 0xe9 -> U+00E9. */
+	cr_assert(strstr(buf, "\"name\":\"a\\\"b\\\\c\\n\\u0001/\xc3\xbf\xc3\xa9\""), "%s", buf);
+	cr_assert(strstr(buf, "\"type\":[\"denied\"]"), "%s", buf);
+	cr_assert(!strstr(buf, "\"error\""), "a kill in audit-free mode carries no errno: %s", buf);
+}
+
+Test(event_format, comm_of_full_sixteen_bytes_is_bounded)
+{
+	struct ug_event ev = base();
+
+	memset(ev.comm, 'x', sizeof(ev.comm));
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert(strstr(buf, "\"name\":\"xxxxxxxxxxxxxxxx\""), "%s", buf);
+}
+
+Test(event_format, text_line)
+{
+	struct ug_event ev = base();
+
+	ev.rule = UG_RULE_MOST_RESTRICTIVE;
+	ev.verdict = UG_VERDICT_DENIED;
+	ev.op = UG_OP_ACCESS;
+	ev.errno_val = EACCES;
+	ev.ino = 12;
+	ev.mode = 0100707;
+	ev.mask = 5;
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_TEXT, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "2026-11-22T21:00:00.000000007Z denied most-restrictive access pid=100 "
+			      "comm=su uid=0 gid=0 ino=12 mode=0707 access=r-x errno=EACCES");
+}
+
+Test(event_format, too_small_a_buffer)
+{
+	struct ug_event ev = base();
+
+	cr_assert_eq(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, 10), -ENOSPC);
+	cr_assert_eq(ug_event_format(&ev, OFFSET, UG_FORMAT_TEXT, buf, 10), -ENOSPC);
+}
+
+Test(event_format, lost_report)
+{
+	struct ug_lost_report lost = { .rule = UG_RULE_MOST_RESTRICTIVE, .ring_full = 7,
+				       .rate_limited = 3, .initial = 1 };
+
+	cr_assert_gt(ug_lost_format(&lost, 1795381200000000000ULL, UG_FORMAT_JSON, buf,
+				    sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "{\"@timestamp\":\"2026-11-22T21:00:00.000000000Z\","
+			      "\"event\":{\"kind\":\"metric\",\"action\":\"lost\",\"module\":\"usernsguard\"},"
+			      "\"usernsguard\":{\"rule\":\"most-restrictive\",\"lost\":{\"count\":10,"
+			      "\"ring_full\":7,\"rate_limited\":3,\"initial\":true}}}");
+}

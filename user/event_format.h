@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * One ug_event as one line of JSON (field names follow the Elastic Common
+ * Schema where ECS has a field, usernsguard.* where it does not; README
+ * "Event stream") or of text. Pure functions: no I/O, unit-tested.
+ */
+#ifndef UG_EVENT_FORMAT_H
+#define UG_EVENT_FORMAT_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "usernsguard.h"
+
+enum ug_format {
+	UG_FORMAT_JSON,
+	UG_FORMAT_TEXT,
+};
+
+/*
+ * Format @ev into @buf (NUL-terminated, no newline). @boot_to_real_ns is
+ * CLOCK_REALTIME minus CLOCK_BOOTTIME. Returns the length, or -ENOSPC.
+ */
+int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_format format,
+		    char *buf, size_t len);
+
+/* Events of @rule that never reached the reader since its last report. */
+struct ug_lost_report {
+	__u32 rule;
+	__u64 ring_full;
+	__u64 rate_limited;
+	int initial; /* accumulated while no reader was reporting */
+};
+
+int ug_lost_format(const struct ug_lost_report *lost, __u64 realtime_ns, enum ug_format format,
+		   char *buf, size_t len);
+
+const char *ug_op_name(__u32 op);
+
+#endif

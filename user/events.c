@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The reader of the ug_events ring buffer. The buffer is pinned, so events
+ * outlive the loader and a new reader starts where the last one stopped.
+ * Losses (buffer full, rate limit) are counted in BPF and reported here as
+ * events of their own: nothing disappears silently.
+ */
+#include "events.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "policy_maps.h"
+#include "util.h"
+
+struct reader {
+	enum ug_format format;
+	__s64 boot_to_real_ns;
+	struct ug_map_fds fds;
+	int reported_fd; /* ug_reported: what earlier readers reported */
+	bool started;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static __u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct reader *r = ctx;
+	char line[4096];
+
+	if (size < sizeof(struct ug_event))
+		return 0;
+	if (ug_event_format(data, r->boot_to_real_ns, r->format, line, sizeof(line)) < 0)
+		return 0;
+	puts(line);
+	return 0;
+}
+
+/* Report every loss the counters show beyond what was reported already. */
+static void report_lost(struct reader *r)
+{
+	__u32 rule;
+
+	for (rule = 0; rule < UG_RULE_COUNT; rule++) {
+		struct ug_lost_report lost = { .rule = rule, .initial = !r->started };
+		struct ug_reported done = {};
+		struct ug_counters now;
+		char line[1024];
+
+		if (ug_counters_read(&r->fds, rule, &now) ||
+		    bpf_map_lookup_elem(r->reported_fd, &rule, &done))
+			continue;
+		lost.ring_full = now.lost - done.lost;
+		lost.rate_limited = now.ratelimited - done.ratelimited;
+		if (!lost.ring_full && !lost.rate_limited)
+			continue;
+		done.lost = now.lost;
+		done.ratelimited = now.ratelimited;
+		bpf_map_update_elem(r->reported_fd, &rule, &done, BPF_ANY);
+		if (ug_lost_format(&lost, clock_ns(CLOCK_REALTIME), r->format, line,
+				   sizeof(line)) >= 0)
+			puts(line);
+	}
+	r->started = true;
+}
+
+int ug_events(bool follow, enum ug_format format)
+{
+	struct reader r = { .format = format };
+	struct ring_buffer *rb;
+	char path[256];
+	int fd, err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	err = ug_maps_open_pinned(&r.fds);
+	ug_fmt(path, sizeof(path), "%s/ug_reported", UG_PIN_DIR);
+	r.reported_fd = err ? -1 : bpf_obj_get(path);
+	ug_fmt(path, sizeof(path), "%s/ug_events", UG_PIN_DIR);
+	fd = err || r.reported_fd < 0 ? -1 : bpf_obj_get(path);
+	if (fd < 0) {
+		ug_err("not loaded: cannot open %s: %s", path, strerror(err ? -err : errno));
+		if (r.reported_fd >= 0)
+			close(r.reported_fd);
+		ug_maps_close(&r.fds);
+		return UG_EXIT_NOT_LOADED;
+	}
+	rb = ring_buffer__new(fd, on_event, &r, NULL);
+	if (!rb) {
+		ug_err("reading %s: %s", path, strerror(errno));
+		close(fd);
+		close(r.reported_fd);
+		ug_maps_close(&r.fds);
+		return UG_EXIT_INVALID;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	do {
+		/* Event times are boot-relative: the offset moves when the clock is set. */
+		r.boot_to_real_ns = (__s64)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
+		err = follow ? ring_buffer__poll(rb, 250) : ring_buffer__consume(rb);
+		if (err < 0 && err != -EINTR) {
+			ug_err("reading events: %s", strerror(-err));
+			break;
+		}
+		err = 0;
+		report_lost(&r);
+	} while (follow && !stop);
+	ring_buffer__free(rb);
+	close(fd);
+	close(r.reported_fd);
+	ug_maps_close(&r.fds);
+	return err ? UG_EXIT_INVALID : UG_EXIT_OK;
+}
