@@ -282,6 +282,8 @@ static void test_bpftool(void)
 		snprintf(name, sizeof(name), "bpftool dump of %s shows %s", dumps[i].map,
 			 dumps[i].field);
 		expect(rc == 0 && strstr(out, dumps[i].field), name, "exit %d: %.300s", rc, out);
+		if (!strcmp(dumps[i].map, "ug_match") || !strcmp(dumps[i].map, "ug_marks"))
+			printf("     %s:\n%s", dumps[i].map, out);
 	}
 }
 
