@@ -4,6 +4,7 @@
 # make STATIC=1       the same, statically linked (the guest initramfs uses it)
 # make test           unit tests, then guest tests on Debian's 6.1 and 6.12
 # make unit-test      unit tests only (Criterion, under ASan and UBSan)
+# make cli-test       the command-line contract (help, exit codes), on the host
 # make guest-test     guest tests only; KERNELS="6.1 6.12" picks kernels
 # make demo           boot a guest, load a policy, show a denial and counters
 # make vmlinux        regenerate vmlinux/vmlinux.h from this machine's BTF
@@ -56,7 +57,7 @@ SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(filter-out tests/guest/guest_test.c,$(GUEST_SRCS)))
 
-.PHONY: all clean test unit-test guest-test demo vmlinux fmt
+.PHONY: all clean test unit-test cli-test guest-test demo vmlinux fmt
 .DELETE_ON_ERROR:
 
 all: $(BIN_DIR)/usernsguard
@@ -103,7 +104,10 @@ guest-bins: $(GUEST_BINS)
 guest-test: guest-bins
 	$(Q)scripts/guest-test.sh $(KERNELS)
 
-test: unit-test guest-test
+cli-test: $(BUILD)/usernsguard
+	$(Q)tests/cli/test_cli.sh $(BUILD)/usernsguard
+
+test: unit-test cli-test guest-test
 
 demo: guest-bins
 	$(Q)scripts/demo.sh

@@ -273,6 +273,10 @@ static int cmd_help(int argc, char **argv)
 		usage(stdout);
 		return UG_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage_of(current, stdout);
+		return UG_EXIT_OK;
+	}
 	cmd = find_command(argv[1]);
 	if (!cmd) {
 		ug_err("unknown command '%s'", argv[1]);
