@@ -6,6 +6,7 @@
 # make unit-test      unit tests only (Criterion, under ASan and UBSan)
 # make cli-test       the command-line contract (help, exit codes), on the host
 # make guest-test     guest tests only; KERNELS="6.1 6.12" picks kernels
+# make fuzz           run each libFuzzer harness for FUZZ_SECONDS (default 60)
 # make demo           boot a guest, load a policy, show a denial and counters
 # make vmlinux        regenerate vmlinux/vmlinux.h from this machine's BTF
 # make V=1 ...        show every command
@@ -57,7 +58,7 @@ SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(filter-out tests/guest/guest_test.c,$(GUEST_SRCS)))
 
-.PHONY: all clean test unit-test cli-test guest-test demo vmlinux fmt
+.PHONY: all clean test unit-test cli-test guest-test demo vmlinux fmt fuzz fuzz-smoke
 .DELETE_ON_ERROR:
 
 all: $(BIN_DIR)/usernsguard
@@ -93,6 +94,28 @@ unit-test: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t --jobs 1; done
 
+# --- fuzzing -----------------------------------------------------------------
+FUZZ_SECONDS ?= 60
+FUZZERS    := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/*.c))
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	      $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -Iuser
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(UNIT_LIB) | $(BUILD)/fuzz
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $< $(UNIT_LIB) -lmd -ljson-c -o $@
+
+$(BUILD)/fuzz:
+	$(Q)mkdir -p $@
+
+# New inputs go to build/fuzz/corpus-*; the committed seeds stay untouched.
+fuzz: $(FUZZERS)
+	$(Q)for f in $(FUZZERS); do n=$${f##*/fuzz_}; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$n; echo "== fuzz $$n for $(FUZZ_SECONDS)s"; \
+		if ! $$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(BUILD)/fuzz/crash-$$n- \
+			$(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$$n >$(BUILD)/fuzz/$$n.log 2>&1; then \
+			tail -n 40 $(BUILD)/fuzz/$$n.log; echo "fuzz $$n: FAILED (input kept in $(BUILD)/fuzz)"; \
+			exit 1; fi; grep -E '^Done [0-9]+ runs' $(BUILD)/fuzz/$$n.log; done
+
 # --- guest tests -------------------------------------------------------------
 $(BUILD)/guest/%: tests/guest/%.c tests/guest/guest_test.c tests/guest/guest_test.h | $(BUILD)/guest
 	$(call msg,CC-GUEST,$@)
@@ -107,7 +130,11 @@ guest-test: guest-bins
 cli-test: $(BUILD)/usernsguard
 	$(Q)tests/cli/test_cli.sh $(BUILD)/usernsguard
 
-test: unit-test cli-test guest-test
+test: unit-test cli-test fuzz-smoke guest-test
+
+# CI's bounded fuzzing run.
+fuzz-smoke:
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(or $(FUZZ_SMOKE_SECONDS),20)
 
 demo: guest-bins
 	$(Q)scripts/demo.sh

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
 	make gcc pkg-config file         # userspace build
 	clang llvm                       # BPF compiler, llvm-strip
+	libclang-rt-14-dev               # libFuzzer and sanitizer runtimes
 	bpftool                          # skeleton generation, vmlinux.h
 	libbpf-dev libelf-dev zlib1g-dev # BPF loader library and its dependencies
 	libmd-dev                        # SHA-256 of the policy file
