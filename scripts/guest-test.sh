@@ -17,6 +17,22 @@ for s in "${series[@]}"; do
 	if ! "$top/scripts/run-guest.sh" "$s" test; then
 		status=1
 	fi
+	line=$(cat "$build/guest-run/result-$s" 2>/dev/null || true)
+	rm -f "$build/guest-run/result-$s"
+	# A second boot with BPF LSM left out of lsm=: load must refuse cleanly.
+	if ! "$top/scripts/run-guest.sh" "$s" nolsm lsm=lockdown,capability,yama; then
+		status=1
+	fi
+	if [ -n "$line" ] && [ -f "$build/guest-run/result-$s" ]; then
+		extra=$(cat "$build/guest-run/result-$s")
+		p1=$(echo "$line" | sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/')
+		f1=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		p2=$(echo "$extra" | sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/')
+		f2=$(echo "$extra" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+		echo "$s: $((p1 + p2)) passed, $((f1 + f2)) failed" >"$build/guest-run/result-$s"
+	else
+		rm -f "$build/guest-run/result-$s"
+	fi
 	if [ -f "$build/guest-run/result-$s" ]; then
 		line=$(cat "$build/guest-run/result-$s")
 		p=$(echo "$line" | sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/')

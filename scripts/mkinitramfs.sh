@@ -25,7 +25,7 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$top/tests/guest/init" "$root/init"
 chmod +x "$root/init"
 cp "$build/static/usernsguard" "$root/bin/usernsguard"
-for t in "$build"/guest/test_*; do
+for t in "$build"/guest/test_* "$build"/guest/nolsm_*; do
 	case "$t" in *.d) continue ;; esac
 	cp "$t" "$root/tests/"
 done

@@ -3,7 +3,8 @@
 # Boot one Debian kernel in QEMU (software emulation) with the test
 # initramfs and turn the guest's verdict into this script's exit status.
 # Usage: scripts/run-guest.sh SERIES [MODE] [EXTRA KERNEL ARGS...]
-#   MODE: test (default) or demo.
+#   MODE: test (default), nolsm (the tests for a kernel without BPF LSM;
+#   pass an lsm= list without bpf) or demo.
 # A failing test, a guest that hangs (timeout), panics or prints no
 # summary, or a kernel that cannot be fetched: all exit non-zero.
 set -euo pipefail

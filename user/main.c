@@ -13,6 +13,7 @@
 #include "events.h"
 #include "loader.h"
 #include "policy.h"
+#include "probe.h"
 #include "resolve.h"
 #include "status.h"
 #include "util.h"
@@ -218,6 +219,12 @@ static int cmd_events(int argc, char **argv)
 	return ret ? ret : ug_events(follow, format);
 }
 
+static int cmd_probe(int argc, char **argv)
+{
+	PARSE_OR_RETURN(argc, argv, 0);
+	return ug_probe();
+}
+
 static int cmd_help(int argc, char **argv);
 static int cmd_version(int argc, char **argv)
 {
@@ -236,6 +243,7 @@ static const struct ug_command commands[] = {
 	{ "events", "[--follow] [--format json|text]",
 	  "print denials and audit hits as JSON lines (one per event; losses reported too)",
 	  cmd_events },
+	{ "probe", "", "report what this kernel supports and why a load would fail", cmd_probe },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "[COMMAND]", "show help for all commands or one", cmd_help },
 };

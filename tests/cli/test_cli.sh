@@ -24,7 +24,7 @@ expect() { # NAME WANT_EXIT WANT_TEXT COMMAND...
 	fi
 }
 
-for cmd in load unload status check events version help; do
+for cmd in load unload status check events probe version help; do
 	expect "$cmd --help: exit 0 and usage" 0 "usage: usernsguard [-d] $cmd" "$bin" "$cmd" --help
 done
 expect "--help lists every command" 0 "events" "$bin" --help

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include "probe.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <linux/magic.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "env.h"
+#include "util.h"
+
+/* The hooks the programs attach to: bpf/ names each program ug_<hook>. */
+static const char *const hooks[] = {
+	"task_fix_setuid", "task_fix_setgid", "task_fix_setgroups", "bprm_creds_from_file",
+	"path_chown",      "inode_permission", "path_mknod",       "path_mkdir",
+	"path_rmdir",      "path_unlink",      "path_symlink",     "path_link",
+	"path_rename",     "path_chmod",       "path_truncate",    "move_mount",
+	"file_open",
+};
+
+static void line(const char *what, bool ok, const char *detail)
+{
+	printf("  %-30s %-3s %s\n", what, ok ? "ok" : "NO", detail);
+}
+
+int ug_probe(void)
+{
+	struct btf *vmlinux = NULL;
+	struct utsname uts;
+	struct statfs sfs;
+	int verdict = 0, i, r;
+	char detail[256];
+
+	uname(&uts);
+	printf("kernel %s\n", uts.release);
+
+	r = access("/sys/kernel/btf/vmlinux", R_OK) ? UG_EXIT_NO_BTF : 0;
+	line("kernel BTF", !r, "/sys/kernel/btf/vmlinux");
+	verdict = verdict ? verdict : r;
+	if (!r)
+		vmlinux = btf__load_vmlinux_btf();
+
+	r = ug_env_require_bpf_lsm() ? UG_EXIT_NO_BPF_LSM : 0;
+	line("BPF LSM active", !r, "/sys/kernel/security/lsm lists bpf");
+	verdict = verdict ? verdict : r;
+
+	r = !statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC;
+	line("bpffs", true, r ? "mounted at /sys/fs/bpf" : "not mounted (load mounts it)");
+
+	r = geteuid() == 0;
+	line("root", r, r ? "" : "load, unload, status and events need root");
+	if (!r && !verdict)
+		verdict = UG_EXIT_NOT_ROOT;
+
+	for (i = 0; vmlinux && i < (int)(sizeof(hooks) / sizeof(hooks[0])); i++) {
+		char name[64];
+		bool present;
+
+		ug_fmt(name, sizeof(name), "bpf_lsm_%s", hooks[i]);
+		present = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+		ug_fmt(detail, sizeof(detail), "hook %s", hooks[i]);
+		line(detail, present, present ? "" : "missing: load would fail");
+		if (!present && !verdict)
+			verdict = UG_EXIT_INVALID;
+	}
+	if (vmlinux) {
+		bool idmap = btf__find_by_name_kind(vmlinux, "mnt_idmap", BTF_KIND_STRUCT) > 0;
+
+		line("mount idmaps", true, idmap ? "vfsmount.mnt_idmap (6.3+ layout)" :
+						   "vfsmount.mnt_userns (older layout)");
+	}
+	btf__free(vmlinux);
+	printf("%s\n", verdict ? "a load would fail: see the NO lines" : "a load would work");
+	return verdict;
+}
