@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Stress under reload: four processes perform rule-1 (chown to 65534) and
+ * rule-2 (a container user opening a 0707 file of an unmapped owner)
+ * operations while the policy is replaced 20 times between A (both rules
+ * enforce) and B (both off). Every result must be what A or B gives, both
+ * must be seen, and the kernel's denied counters must equal the denials
+ * the workers saw. Bounded: 20 reloads, and workers stop after 120 s.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "guest_test.h"
+
+#define MAP "0 100000 65536\n"
+#define WORKERS 2
+
+struct tally {
+	volatile int stop;
+	long allowed[2], denied[2], wrong[2]; /* [0] chown, [1] open */
+	long ops;
+};
+
+static struct tally *t;
+
+static bool time_is_up(time_t start)
+{
+	return t->stop || time(NULL) - start > 120;
+}
+
+static void chown_worker(int id)
+{
+	char path[64];
+	time_t start = time(NULL);
+
+	snprintf(path, sizeof(path), "/tmp/st/f%d", id);
+	/* Busy workers must not starve the reloader on two CPUs. */
+	if (nice(15) < 0)
+		return;
+	while (!time_is_up(start)) {
+		int ret = chown(path, 65534, (gid_t)-1), err = errno;
+
+		if (ret == 0) {
+			__atomic_add_fetch(&t->allowed[0], 1, __ATOMIC_RELAXED);
+			if (chown(path, 0, (gid_t)-1))
+				__atomic_add_fetch(&t->wrong[0], 1, __ATOMIC_RELAXED);
+		} else if (err == EPERM) {
+			__atomic_add_fetch(&t->denied[0], 1, __ATOMIC_RELAXED);
+		} else {
+			__atomic_add_fetch(&t->wrong[0], 1, __ATOMIC_RELAXED);
+		}
+		__atomic_add_fetch(&t->ops, 1, __ATOMIC_RELAXED);
+	}
+}
+
+static int open_worker(void *arg)
+{
+	time_t start = time(NULL);
+
+	(void)arg;
+	if (nice(15) < 0 || setgid(1000) || setuid(1000))
+		return 220;
+	while (!time_is_up(start)) {
+		int fd = open("/tmp/st/r-0707", O_RDONLY), err = errno;
+
+		if (fd >= 0) {
+			close(fd);
+			__atomic_add_fetch(&t->allowed[1], 1, __ATOMIC_RELAXED);
+		} else if (err == EACCES) {
+			__atomic_add_fetch(&t->denied[1], 1, __ATOMIC_RELAXED);
+		} else {
+			__atomic_add_fetch(&t->wrong[1], 1, __ATOMIC_RELAXED);
+		}
+		__atomic_add_fetch(&t->ops, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+int main(void)
+{
+	long long r1_before, r2_before, r1_after, r2_after;
+	pid_t pids[2 * WORKERS];
+	int i, n = 0, reloads = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t == MAP_FAILED)
+		return 1;
+	memset(t, 0, sizeof(*t));
+	sh("usernsguard unload >/dev/null 2>&1; mkdir -p /tmp/st && touch /tmp/st/f0 /tmp/st/f1 "
+	   "/tmp/st/r-0707 && chmod 0707 /tmp/st/r-0707");
+	write_file("/tmp/st-a.conf", "rule overflow-transitions on on-deny errno\n"
+				     "rule most-restrictive on\n");
+	write_file("/tmp/st-b.conf", "rule overflow-transitions off\nrule most-restrictive off\n");
+	expect(sh("usernsguard load /tmp/st-a.conf >/dev/null 2>&1") == 0, "load A", "failed");
+	r1_before = rule_counter("overflow-transitions", "denied ");
+	r2_before = rule_counter("most-restrictive", "denied ");
+
+	for (i = 0; i < WORKERS; i++) {
+		pids[n] = fork();
+		if (pids[n] == 0) {
+			chown_worker(i);
+			_exit(0);
+		}
+		n++;
+		pids[n] = fork();
+		if (pids[n] == 0)
+			_exit(in_userns(MAP, MAP, open_worker, NULL).err);
+		n++;
+	}
+	for (i = 0; i < 20; i++)
+		reloads += sh("usernsguard load /tmp/st-%c.conf >/dev/null 2>&1", i % 2 ? 'a' : 'b') == 0;
+	t->stop = 1;
+	for (i = 0; i < n; i++)
+		waitpid(pids[i], NULL, 0);
+
+	r1_after = rule_counter("overflow-transitions", "denied ");
+	r2_after = rule_counter("most-restrictive", "denied ");
+	printf("     %ld operations checked: chown %ld allowed / %ld denied, open %ld allowed / "
+	       "%ld denied, %ld wrong\n",
+	       t->ops, t->allowed[0], t->denied[0], t->allowed[1], t->denied[1],
+	       t->wrong[0] + t->wrong[1]);
+	expect(reloads == 20, "20 reloads under load", "%d succeeded", reloads);
+	expect(t->wrong[0] + t->wrong[1] == 0, "every result is what policy A or B gives",
+	       "%ld wrong", t->wrong[0] + t->wrong[1]);
+	expect(t->allowed[0] > 0 && t->denied[0] > 0 && t->allowed[1] > 0 && t->denied[1] > 0,
+	       "both policies were in force while the workers ran", "see counts above");
+	expect(r1_after - r1_before == t->denied[0],
+	       "rule 1: kernel denied counter == chown denials seen", "%lld vs %ld",
+	       r1_after - r1_before, t->denied[0]);
+	expect(r2_after - r2_before == t->denied[1],
+	       "rule 2: kernel denied counter == open denials seen", "%lld vs %ld",
+	       r2_after - r2_before, t->denied[1]);
+	sh("usernsguard unload >/dev/null 2>&1");
+	return summary();
+}
