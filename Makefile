@@ -83,6 +83,20 @@ $(BIN_DIR)/usernsguard: $(USER_OBJS)
 $(BUILD) $(BIN_DIR)/obj $(BUILD)/unit $(BUILD)/guest:
 	$(Q)mkdir -p $@
 
+# The loader under ASan and UBSan: the CLI tests and a guest boot run it.
+ASAN_OBJS  := $(patsubst user/%.c,$(BUILD)/asan/obj/%.o,$(USER_SRCS))
+
+$(BUILD)/asan/obj/%.o: user/%.c $(SKEL) | $(BUILD)/asan/obj
+	$(call msg,CC-ASAN,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/asan/usernsguard: $(ASAN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ -lbpf -lelf -lz -lmd -ljson-c -o $@
+
+$(BUILD)/asan/obj:
+	$(Q)mkdir -p $@
+
 # --- unit tests --------------------------------------------------------------
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIB) | $(BUILD)/unit
 	$(call msg,CC-TEST,$@)
@@ -121,14 +135,15 @@ $(BUILD)/guest/%: tests/guest/%.c tests/guest/guest_test.c tests/guest/guest_tes
 	$(call msg,CC-GUEST,$@)
 	$(Q)$(CC) $(CFLAGS) -static -Itests/guest $< tests/guest/guest_test.c -luring -o $@
 
-guest-bins: $(GUEST_BINS)
+guest-bins: $(GUEST_BINS) $(BUILD)/asan/usernsguard
 	$(Q)$(MAKE) --no-print-directory STATIC=1 $(BUILD)/static/usernsguard
 
 guest-test: guest-bins
 	$(Q)scripts/guest-test.sh $(KERNELS)
 
-cli-test: $(BUILD)/usernsguard
+cli-test: $(BUILD)/usernsguard $(BUILD)/asan/usernsguard
 	$(Q)tests/cli/test_cli.sh $(BUILD)/usernsguard
+	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/cli/test_cli.sh $(BUILD)/asan/usernsguard
 
 test: unit-test cli-test fuzz-smoke guest-test
 
@@ -145,4 +160,4 @@ vmlinux:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/static/obj/*.d $(BUILD)/unit/*.d $(BUILD)/guest/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/obj/*.d $(BUILD)/static/obj/*.d $(BUILD)/asan/obj/*.d $(BUILD)/unit/*.d $(BUILD)/guest/*.d)

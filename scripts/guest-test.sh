@@ -43,7 +43,21 @@ for s in "${series[@]}"; do
 		failed=$((failed + 1))
 	fi
 done
+# The loader's userspace under ASan and UBSan, on the newest kernel.
+asan_series=${series[${#series[@]}-1]}
+rm -f "$build/guest-run/result-$asan_series.asan"
+if "$top/scripts/run-guest.sh" "$asan_series" asan; then
+	mv "$build/guest-run/result-$asan_series" "$build/guest-run/result-asan" 2>/dev/null
+else
+	status=1
+	mv "$build/guest-run/result-$asan_series" "$build/guest-run/result-asan" 2>/dev/null ||
+		echo "asan: 0 passed, 1 failed" >"$build/guest-run/result-asan"
+fi
+line=$(cat "$build/guest-run/result-asan")
+passed=$((passed + $(echo "$line" | sed -E 's/^[^:]+: ([0-9]+) passed.*/\1/')))
+failed=$((failed + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
 echo
+echo "asan ($asan_series): ${line#*: }"
 for s in "${series[@]}"; do
 	cat "$build/guest-run/result-$s" 2>/dev/null || echo "$s: did not finish"
 done

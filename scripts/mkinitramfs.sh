@@ -31,13 +31,20 @@ for t in "$build"/guest/test_* "$build"/guest/nolsm_*; do
 done
 cp "$top"/tests/guest/*.sh "$root/tests/" 2>/dev/null || true
 cp "$top"/tests/guest/policies/*.conf "$root/policies/" 2>/dev/null || true
-# bpftool, with the shared libraries it needs, for the map-dump tests.
-if bpftool=$(command -v bpftool); then
-	cp "$bpftool" "$root/bin/bpftool"
-	for lib in $(ldd "$bpftool" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
+# A dynamic program with the shared libraries it needs.
+add_dynamic() { # SOURCE DEST
+	cp "$1" "$root$2"
+	for lib in $(ldd "$1" | awk '/=> \//{print $3} /^\t\/lib/{print $1}'); do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
+}
+# bpftool for the map-dump tests; the ASan/UBSan loader for the asan boot.
+if bpftool=$(command -v bpftool); then
+	add_dynamic "$bpftool" /bin/bpftool
+fi
+if [ -x "$build/asan/usernsguard" ]; then
+	add_dynamic "$build/asan/usernsguard" /bin/usernsguard-asan
 fi
 # A passwd with the usual Debian nobody entry, so the load warning shows.
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"

@@ -4,7 +4,8 @@
 # initramfs and turn the guest's verdict into this script's exit status.
 # Usage: scripts/run-guest.sh SERIES [MODE] [EXTRA KERNEL ARGS...]
 #   MODE: test (default), nolsm (the tests for a kernel without BPF LSM;
-#   pass an lsm= list without bpf) or demo.
+#   pass an lsm= list without bpf), asan (rule-1 and event tests with the
+#   loader built with ASan and UBSan) or demo.
 # A failing test, a guest that hangs (timeout), panics or prints no
 # summary, or a kernel that cannot be fetched: all exit non-zero.
 set -euo pipefail
