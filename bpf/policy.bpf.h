@@ -84,10 +84,13 @@ static __always_inline bool ug_exempt_exec(__u32 slot, __u32 rule, const struct 
 	return bpf_map_lookup_elem(&ug_match, &key) != NULL;
 }
 
-/* A cgroup exemption covers the cgroup and everything below it. */
-static __always_inline bool ug_exempt_cgroup(__u32 slot, __u32 rule)
+/*
+ * Whether the current task's cgroup or one of its ancestors has an entry
+ * of @kind for @rule: cgroup exemptions and scopes cover a subtree.
+ */
+static __always_inline bool ug_cgroup_matches(__u32 slot, __u32 rule, __u32 kind)
 {
-	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_EXEMPT_CGROUP };
+	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = kind };
 	int level;
 
 	for (level = 0; level < UG_CGROUP_MAX_DEPTH; level++) {
@@ -197,7 +200,7 @@ static __always_inline int ug_judge(const struct ug_policy *policy, __u32 slot, 
 		return 0;
 	config = &policy->rules[rule];
 	if (policy->exemptions[rule] &&
-	    (ug_exempt_exec(slot, rule, exe) || ug_exempt_cgroup(slot, rule)))
+	    (ug_exempt_exec(slot, rule, exe) || ug_cgroup_matches(slot, rule, UG_EXEMPT_CGROUP)))
 		return 0;
 
 	ev->rule = rule;

@@ -137,11 +137,18 @@ static __always_inline __u32 ug_gid_transition(const struct cred *new, const str
 	return ug_overflow_in(ids, req);
 }
 
-static __always_inline int check_task_fix_setuid(struct cred *new, const struct cred *old, int flags, int ret)
+/*
+ * setuid()/setgid() families: @gid picks which ids. A refused change is
+ * killed or fails per on-deny; setfsuid/setfsgid always kill, since they
+ * cannot report failure.
+ */
+static __always_inline int check_id_change(struct cred *new, const struct cred *old, int flags,
+					   int ret, bool gid)
 {
 	struct ug_overflow_ids ids;
 	const struct ug_policy *policy;
 	struct ug_event ev = {};
+	__u32 *unchanged;
 	__u32 slot;
 
 	if (ret)
@@ -149,12 +156,16 @@ static __always_inline int check_task_fix_setuid(struct cred *new, const struct 
 	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
 	if (!policy)
 		return 0;
-	ug_overflow_ids(new->user_ns, false, policy->overflow_uid, &ids);
-	ev.target_id = ug_uid_transition(new, old, &ids, ev.req_uid);
+	ug_overflow_ids(new->user_ns, gid, gid ? policy->overflow_gid : policy->overflow_uid, &ids);
+	if (gid)
+		ev.target_id = ug_gid_transition(new, old, &ids, ev.req_gid);
+	else
+		ev.target_id = ug_uid_transition(new, old, &ids, ev.req_uid);
 	if (ev.target_id == UG_INVALID_ID)
 		return 0;
-	ev.op = UG_OP_SETUID;
-	ev.req_gid[0] = ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
+	ev.op = gid ? UG_OP_SETGID : UG_OP_SETUID;
+	unchanged = gid ? ev.req_uid : ev.req_gid;
+	unchanged[0] = unchanged[1] = unchanged[2] = unchanged[3] = UG_INVALID_ID;
 	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
 			flags & LSM_SETID_FS ? UG_KILL_ALWAYS : UG_KILL_BY_POLICY);
 }
@@ -162,35 +173,13 @@ static __always_inline int check_task_fix_setuid(struct cred *new, const struct 
 SEC("lsm/task_fix_setuid")
 int BPF_PROG(ug_task_fix_setuid, struct cred *new, const struct cred *old, int flags, int ret)
 {
-	return ug_verdict(check_task_fix_setuid(new, old, flags, ret));
-}
-
-static __always_inline int check_task_fix_setgid(struct cred *new, const struct cred *old, int flags, int ret)
-{
-	struct ug_overflow_ids ids;
-	const struct ug_policy *policy;
-	struct ug_event ev = {};
-	__u32 slot;
-
-	if (ret)
-		return ret; /* an earlier program's denial stands */
-	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
-	if (!policy)
-		return 0;
-	ug_overflow_ids(new->user_ns, true, policy->overflow_gid, &ids);
-	ev.target_id = ug_gid_transition(new, old, &ids, ev.req_gid);
-	if (ev.target_id == UG_INVALID_ID)
-		return 0;
-	ev.op = UG_OP_SETGID;
-	ev.req_uid[0] = ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
-	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
-			flags & LSM_SETID_FS ? UG_KILL_ALWAYS : UG_KILL_BY_POLICY);
+	return ug_verdict(check_id_change(new, old, flags, ret, false));
 }
 
 SEC("lsm/task_fix_setgid")
 int BPF_PROG(ug_task_fix_setgid, struct cred *new, const struct cred *old, int flags, int ret)
 {
-	return ug_verdict(check_task_fix_setgid(new, old, flags, ret));
+	return ug_verdict(check_id_change(new, old, flags, ret, true));
 }
 
 static __always_inline int check_task_fix_setgroups(struct cred *new, const struct cred *old, int ret)

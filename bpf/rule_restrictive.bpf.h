@@ -75,25 +75,13 @@ static __always_inline bool ug_in_scope(const struct ug_policy *policy, __u32 sl
 					struct user_namespace *ns)
 {
 	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_SCOPE_OWNER };
-	int level;
 
 	if (rule >= UG_RULE_COUNT || !policy->scoped[rule])
 		return true;
 	key.id = ns->owner.val;
 	if (bpf_map_lookup_elem(&ug_match, &key))
 		return true;
-	key.kind = UG_SCOPE_CGROUP;
-	key.id = 0;
-	for (level = 0; level < UG_CGROUP_MAX_DEPTH; level++) {
-		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
-
-		if (!id)
-			break;
-		key.id = id;
-		if (bpf_map_lookup_elem(&ug_match, &key))
-			return true;
-	}
-	return false;
+	return ug_cgroup_matches(slot, rule, UG_SCOPE_CGROUP);
 }
 
 /*

@@ -29,7 +29,13 @@ static __always_inline const struct ug_mark *ug_find_mark(__u32 slot, const stru
 
 	key.dev = mnt->mnt_sb->s_dev;
 	ev->dev = key.dev;
-	ev->ino = dentry && dentry->d_inode ? dentry->d_inode->i_ino : 0;
+	if (dentry && dentry->d_inode) {
+		/* The event describes the view's root directory. */
+		ev->ino = dentry->d_inode->i_ino;
+		ev->mode = dentry->d_inode->i_mode;
+		ev->owner_uid = dentry->d_inode->i_uid.val;
+		ev->owner_gid = dentry->d_inode->i_gid.val;
+	}
 	for (depth = 0; depth < UG_MARK_MAX_DEPTH && dentry; depth++) {
 		struct dentry *parent;
 		const struct ug_mark *mark;

@@ -55,5 +55,5 @@ if [ -z "$summary" ]; then
 fi
 failed=$(echo "$summary" | sed -E 's/.* ([0-9]+) failed.*/\1/')
 passed=$(echo "$summary" | sed -E 's/^GUEST-SUMMARY: ([0-9]+) passed.*/\1/')
-echo "$series: $passed passed, $failed failed" >"$build/guest-run/result-$series"
+echo "$series $mode: $passed passed, $failed failed" >"$build/guest-run/result-$series-$mode"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

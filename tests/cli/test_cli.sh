@@ -47,6 +47,14 @@ expect "check of a duplicate rule: exit 1, file:line:col" 1 \
 	"$tmp/dup.conf:2:6: duplicate rule 'overflow-transitions' (first set at line 1)" \
 	"$bin" check "$tmp/dup.conf"
 expect "check of a missing file: exit 4" 4 "cannot read policy" "$bin" check "$tmp/none.conf"
+mkdir -p "$tmp/t1" "$tmp/t2"
+printf 'rule shift-marks on\nmark %s shiftable-by 200000 origin 100000\nmark %s shiftable-by 210000 origin 100000\n' \
+	"$tmp/t1" "$tmp/t2" >"$tmp/overlap.conf"
+expect "check reports overlapping shiftable-by ranges" 0 \
+	"shifts into ids 210000-275535, overlapping line 2" "$bin" check "$tmp/overlap.conf"
+printf 'mark %s shiftable-by 200000\nmark %s/ shiftable-by 300000\n' "$tmp/t1" "$tmp/t1" >"$tmp/twice.conf"
+expect "check refuses two marks on one tree" 1 "names the same tree as line 1" \
+	"$bin" check "$tmp/twice.conf"
 if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 	expect "check works unprivileged (uid 4242)" 0 "ok: 2 rules on" \
 		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" check "$tmp/good.conf"
