@@ -161,18 +161,20 @@ enum ug_shift_use {
  */
 static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_shift_use use)
 {
-	struct user_namespace *ns = bpf_get_current_task_btf()->cred->user_ns;
 	const struct ug_policy *policy;
+	struct user_namespace *ns;
 	const struct ug_mark *mark;
 	struct ug_event ev = {};
 	int err = EPERM;
 	__u32 slot;
 
+	/* Every open comes here: leave before anything else unless it is a shift. */
 	if (!ug_mount_idmap(mnt, false))
 		return 0;
 	policy = ug_rule_policy(UG_RULE_SHIFT_MARKS, &slot);
 	if (!policy)
 		return 0;
+	ns = bpf_get_current_task_btf()->cred->user_ns;
 	mark = ug_find_mark(slot, mnt, &ev);
 	if (!mark) {
 		if (policy->shift_default_allow)

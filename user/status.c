@@ -106,7 +106,7 @@ int ug_status(void)
 		if (r == UG_RULE_MOST_RESTRICTIVE)
 			printf(" scope %-5s", policy.scoped[r] ? "some" : "all");
 		if (r == UG_RULE_SHIFT_MARKS)
-			printf(" marks %u  unmarked %s", policy.n_marks,
+			printf(" marks %u  unmarked %s ", policy.n_marks,
 			       policy.shift_default_allow ? "allow" : "deny");
 		printf(" exemptions %u  denied %llu  audited %llu  lost %llu  rate-limited %llu\n",
 		       policy.exemptions[r], (unsigned long long)c.denied,
