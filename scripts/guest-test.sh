@@ -24,7 +24,7 @@ failed=0
 results=()
 for run in "${runs[@]}"; do
 	read -r s mode extra <<<"$run"
-	result=$build/guest-run/result-$s-$mode
+	result=${UG_GUEST_RUN_DIR:-$build/guest-run}/result-$s-$mode
 	rm -f "$result"
 	# shellcheck disable=SC2086 # extra is a kernel argument or empty
 	"$top/scripts/run-guest.sh" "$s" "$mode" $extra || status=1

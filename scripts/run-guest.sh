@@ -20,9 +20,11 @@ smp=${UG_GUEST_SMP:-2}
 
 "$top/scripts/fetch-kernels.sh" "$series"
 kdir=${UG_KERNEL_CACHE:-$top/.cache/kernels}/$series
-mkdir -p "$build/guest-run"
-initrd=$build/guest-run/initrd-$series.gz
-log=$build/guest-run/$mode-$series.log
+# UG_GUEST_RUN_DIR keeps concurrent boots (several developers, one tree) apart.
+rundir=${UG_GUEST_RUN_DIR:-$build/guest-run}
+mkdir -p "$rundir"
+initrd=$rundir/initrd-$series.gz
+log=$rundir/$mode-$series.log
 "$top/scripts/mkinitramfs.sh" "$series" "$initrd"
 
 echo "=== guest $series ($(cat "$kdir/package")), mode $mode"
@@ -55,5 +57,5 @@ if [ -z "$summary" ]; then
 fi
 failed=$(echo "$summary" | sed -E 's/.* ([0-9]+) failed.*/\1/')
 passed=$(echo "$summary" | sed -E 's/^GUEST-SUMMARY: ([0-9]+) passed.*/\1/')
-echo "$series $mode: $passed passed, $failed failed" >"$build/guest-run/result-$series-$mode"
+echo "$series $mode: $passed passed, $failed failed" >"$rundir/result-$series-$mode"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
