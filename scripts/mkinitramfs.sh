@@ -31,6 +31,12 @@ for t in "$build"/guest/test_* "$build"/guest/nolsm_*; do
 done
 cp "$top"/tests/guest/*.sh "$root/tests/" 2>/dev/null || true
 cp "$top"/tests/guest/policies/*.conf "$root/policies/" 2>/dev/null || true
+# The benchmark driver and its policies, when `make bench` built them.
+if [ -x "$build/bench/bench" ]; then
+	cp "$build/bench/bench" "$root/bin/bench"
+	cp "$top/bench/policy.conf" "$root/bench-policy.conf"
+	cp "$top/bench/storm.conf" "$root/bench-storm.conf"
+fi
 # A dynamic program with the shared libraries it needs.
 add_dynamic() { # SOURCE DEST
 	cp "$1" "$root$2"

@@ -5,7 +5,8 @@
 # Usage: scripts/run-guest.sh SERIES [MODE] [EXTRA KERNEL ARGS...]
 #   MODE: test (default), nolsm (the tests for a kernel without BPF LSM;
 #   pass an lsm= list without bpf), asan (rule-1 and event tests with the
-#   loader built with ASan and UBSan) or demo.
+#   loader built with ASan and UBSan), demo or bench (UG_GUEST_QEMU_ARGS
+#   adds QEMU options, e.g. -icount shift=0).
 # A failing test, a guest that hangs (timeout), panics or prints no
 # summary, or a kernel that cannot be fetched: all exit non-zero.
 set -euo pipefail
@@ -32,7 +33,7 @@ set +e
 timeout --foreground "$timeout" qemu-system-x86_64 \
 	-accel tcg -cpu max -smp "$smp" -m 1024 \
 	-nographic -no-reboot -monitor none -serial stdio \
-	-kernel "$kdir/vmlinuz" -initrd "$initrd" \
+	-kernel "$kdir/vmlinuz" -initrd "$initrd" ${UG_GUEST_QEMU_ARGS:-} \
 	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 ug.mode=$mode $*" \
 	</dev/null 2>&1 | stdbuf -o0 tr -d '\r' | tee "$log"
 status=${PIPESTATUS[0]}
@@ -45,6 +46,10 @@ fi
 if grep -qE 'Kernel panic|BUG:|Oops:' "$log"; then
 	echo "guest $series: FAIL: the kernel reported a panic or oops" >&2
 	exit 1
+fi
+if [ "$mode" = bench ]; then
+	grep -q '^BENCH-DONE 0$' "$log" || { echo "guest $series: FAIL: the benchmark reported errors or did not finish" >&2; exit 1; }
+	exit 0
 fi
 if [ "$mode" = demo ]; then
 	grep -q '^GUEST-DONE' "$log" || { echo "guest $series: FAIL: demo did not finish" >&2; exit 1; }
