@@ -102,14 +102,13 @@ int ug_idmap_parse(const char *text, struct ug_idmap *map, char *err, size_t err
 	return 0;
 }
 
-int ug_idmap_read(pid_t pid, int gid, struct ug_idmap *map, char *err, size_t errlen)
+int ug_idmap_read_path(const char *path, struct ug_idmap *map, char *err, size_t errlen)
 {
-	char path[64], msg[128];
+	char msg[128];
 	size_t len;
 	char *text;
 	int ret;
 
-	ug_fmt(path, sizeof(path), "/proc/%d/%s", (int)pid, gid ? "gid_map" : "uid_map");
 	ret = ug_read_file(path, 64 * 1024, &text, &len);
 	if (ret) {
 		ug_fmt(err, errlen, "%s: %s", path, strerror(-ret));
@@ -120,6 +119,14 @@ int ug_idmap_read(pid_t pid, int gid, struct ug_idmap *map, char *err, size_t er
 		ug_fmt(err, errlen, "%s: %s", path, msg);
 	free(text);
 	return ret;
+}
+
+int ug_idmap_read(pid_t pid, int gid, struct ug_idmap *map, char *err, size_t errlen)
+{
+	char path[64];
+
+	ug_fmt(path, sizeof(path), "/proc/%d/%s", (int)pid, gid ? "gid_map" : "uid_map");
+	return ug_idmap_read_path(path, map, err, errlen);
 }
 
 /* As the kernel: linear over up to 5 extents, binary search beyond. */

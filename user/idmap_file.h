@@ -31,6 +31,8 @@ int ug_idmap_parse(const char *text, struct ug_idmap *map, char *err, size_t err
 
 /* Read /proc/@pid/uid_map (@gid false) or gid_map. 0 or -errno. */
 int ug_idmap_read(pid_t pid, int gid, struct ug_idmap *map, char *err, size_t errlen);
+/* Read a map file by path (a --proc tree other than /proc). 0 or -errno. */
+int ug_idmap_read_path(const char *path, struct ug_idmap *map, char *err, size_t errlen);
 
 /* map_id_up(): kernel id -> namespace id, UG_INVALID_ID if unmapped. */
 __u32 ug_idmap_up(const struct ug_idmap *map, __u32 kid);

@@ -15,6 +15,7 @@
 #include "policy.h"
 #include "probe.h"
 #include "resolve.h"
+#include "scan.h"
 #include "status.h"
 #include "util.h"
 
@@ -219,6 +220,16 @@ static int cmd_events(int argc, char **argv)
 	return ret ? ret : ug_events(follow, format);
 }
 
+static void current_usage(FILE *out)
+{
+	usage_of(current, out);
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+	return ug_scan_command(argc, argv, current_usage);
+}
+
 static int cmd_probe(int argc, char **argv)
 {
 	PARSE_OR_RETURN(argc, argv, 0);
@@ -243,6 +254,9 @@ static const struct ug_command commands[] = {
 	{ "events", "[--follow] [--format json|text]",
 	  "print denials and audit hits as JSON lines (one per event; losses reported too)",
 	  cmd_events },
+	{ "scan", "[--format json|text] [OPTIONS]",
+	  "list live user namespaces and report overlapping or risky id maps (exit 1 if any)",
+	  cmd_scan },
 	{ "probe", "", "report what this kernel supports and why a load would fail", cmd_probe },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "[COMMAND]", "show help for all commands or one", cmd_help },

@@ -220,6 +220,47 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 	return err;
 }
 
+int ug_marks_read(const struct ug_map_fds *fds, __u32 slot, struct ug_mark_key **keys,
+		  struct ug_mark **marks, size_t *n)
+{
+	struct ug_mark_key key, next, *k = NULL;
+	struct ug_mark *m = NULL;
+	size_t cap = 0;
+	void *prev = NULL;
+
+	*n = 0;
+	while (!bpf_map_get_next_key(fds->marks, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (next.slot != slot)
+			continue;
+		if (*n == cap) {
+			size_t bigger = cap ? cap * 2 : 16;
+			struct ug_mark_key *nk = realloc(k, bigger * sizeof(*nk));
+			struct ug_mark *nm;
+
+			if (nk)
+				k = nk;
+			nm = nk ? realloc(m, bigger * sizeof(*nm)) : NULL;
+			if (nm)
+				m = nm;
+			if (!nk || !nm) {
+				free(k);
+				free(m);
+				return -ENOMEM;
+			}
+			cap = bigger;
+		}
+		/* A mark deleted by a concurrent load between the two calls is skipped. */
+		if (bpf_map_lookup_elem(fds->marks, &next, &m[*n]))
+			continue;
+		k[(*n)++] = next;
+	}
+	*keys = k;
+	*marks = m;
+	return 0;
+}
+
 int ug_counters_read(const struct ug_map_fds *fds, __u32 rule, struct ug_counters *out)
 {
 	int ncpu = libbpf_num_possible_cpus(), i;

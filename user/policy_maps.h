@@ -28,6 +28,13 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 /* The policy in force; 0 or -errno. */
 int ug_policy_current(const struct ug_map_fds *fds, struct ug_policy *out, __u32 *slot);
 
+/*
+ * The marks of policy slot @slot, in *@keys and *@marks (malloc'd, *@n
+ * of each). 0 or -errno.
+ */
+int ug_marks_read(const struct ug_map_fds *fds, __u32 slot, struct ug_mark_key **keys,
+		  struct ug_mark **marks, size_t *n);
+
 /* Counters of @rule summed over CPUs. */
 int ug_counters_read(const struct ug_map_fds *fds, __u32 rule, struct ug_counters *out);
 

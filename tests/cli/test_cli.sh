@@ -24,7 +24,7 @@ expect() { # NAME WANT_EXIT WANT_TEXT COMMAND...
 	fi
 }
 
-for cmd in load unload status check events probe version help; do
+for cmd in load unload status check events scan probe version help; do
 	expect "$cmd --help: exit 0 and usage" 0 "usage: usernsguard [-d] $cmd" "$bin" "$cmd" --help
 done
 expect "--help lists every command" 0 "events" "$bin" --help
@@ -55,6 +55,66 @@ expect "check reports overlapping shiftable-by ranges" 0 \
 printf 'mark %s shiftable-by 200000\nmark %s/ shiftable-by 300000\n' "$tmp/t1" "$tmp/t1" >"$tmp/twice.conf"
 expect "check refuses two marks on one tree" 1 "names the same tree as line 1" \
 	"$bin" check "$tmp/twice.conf"
+# scan against a fixture /proc tree: two namespaces overlapping by host uid 165545.
+fixture_ns() { # DIR PID INODE COMM UID_MAP GID_MAP
+	mkdir -p "$1/proc/$2/ns"
+	ln -s "user:[$3]" "$1/proc/$2/ns/user"
+	echo "$4" >"$1/proc/$2/comm"
+	printf '%s\n' "$5" >"$1/proc/$2/uid_map"
+	printf '%s\n' "$6" >"$1/proc/$2/gid_map"
+}
+for f in overlap clean; do
+	d=$tmp/scan-$f
+	mkdir -p "$d/proc/sys/kernel" "$d/etc"
+	fixture_ns "$d" 1 4026531837 init "0 0 4294967295" "0 0 4294967295"
+	fixture_ns "$d" 20 4026532220 sleep "0 165536 10" "0 165536 10"
+	echo 65534 >"$d/proc/sys/kernel/overflowuid"
+	echo 65534 >"$d/proc/sys/kernel/overflowgid"
+	echo 'alice:x:1000:1000::/:/bin/sh' >"$d/etc/passwd"
+	echo 'alice:100000:65536' >"$d/etc/subuid"
+	echo 'alice:100000:65536' >"$d/etc/subgid"
+done
+fixture_ns "$tmp/scan-overlap" 30 4026532230 sh "0 165545 5" "0 200000 5"
+fixture_ns "$tmp/scan-clean" 30 4026532230 sh "0 165546 5" "0 200000 5"
+d=$tmp/scan-overlap
+ns_json() { # INODE PID COMM ROOT UID_MAP GID_MAP
+	printf '{"inode":%s,"initial":false,"owner_uid":null,"parent_inode":null,"root_host_uid":%s,"processes":1,"pids":[{"pid":%s,"comm":"%s"}],"uid_map":[%s],"gid_map":[%s],"marks":null}' \
+		"$1" "$4" "$2" "$3" "$5" "$6"
+}
+want='{"complete":true,"overflow":{"uid":65534,"gid":65534},"policy":{"state":"skipped","source":null},"namespaces":['
+want+='{"inode":4026531837,"initial":true,"owner_uid":null,"parent_inode":null,"root_host_uid":0,"processes":1,"pids":[{"pid":1,"comm":"init"}],"uid_map":[[0,0,4294967295]],"gid_map":[[0,0,4294967295]],"marks":null},'
+want+="$(ns_json 4026532220 20 sleep 165536 '[0,165536,10]' '[0,165536,10]'),"
+want+="$(ns_json 4026532230 30 sh 165545 '[0,165545,5]' '[0,200000,5]')],"
+want+="\"subid\":{\"uid\":{\"path\":\"$d/etc/subuid\",\"allocations\":1},\"gid\":{\"path\":\"$d/etc/subgid\",\"allocations\":1}},"
+want+='"problems":[{"kind":"ns-overlap","id_type":"uid","first":165545,"count":1,"namespaces":[4026532220,4026532230],"allocations":[],"message":"user namespaces 4026532220 and 4026532230 both map host uid 165545"}],"notes":[]}'
+got=$("$bin" scan --proc "$d/proc" --etc "$d/etc" --no-policy --format json 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] && [ "$got" = "$want" ]; then
+	passed=$((passed + 1))
+	echo "ok   scan --format json of an overlap: exit 1 and the exact report"
+else
+	failed=$((failed + 1))
+	echo "FAIL scan --format json of an overlap: exit $rc (want 1)"
+	echo " got: $got"
+	echo "want: $want"
+fi
+expect "scan of the clean twin: exit 0" 0 "problems: none" \
+	"$bin" scan --proc "$tmp/scan-clean/proc" --etc "$tmp/scan-clean/etc" --no-policy
+expect "scan text names the overlap" 1 \
+	"ns-overlap: user namespaces 4026532220 and 4026532230 both map host uid 165545" \
+	"$bin" scan --proc "$d/proc" --etc "$d/etc" --no-policy
+printf 'bob:165540:10\n' >"$tmp/subuid-bob"
+expect "scan --subuid: another user's allocation" 1 \
+	"user namespace 4026532230 (owner unknown) maps host uids 165546-165549, allocated to bob in $tmp/subuid-bob:1" \
+	"$bin" scan --proc "$tmp/scan-clean/proc" --etc "$tmp/scan-clean/etc" --subuid "$tmp/subuid-bob" --no-policy
+expect "scan says what it could not read" 0 "note: $tmp/none/subuid: not present, no uid allocations to check" \
+	"$bin" scan --proc "$tmp/scan-clean/proc" --etc "$tmp/none" --no-policy
+expect "scan --help lists its options" 0 "--proc DIR" "$bin" scan --help
+expect "scan with a bad option: exit 2" 2 "unrecognized option '--frob'" "$bin" scan --frob
+expect "scan with a bad format: exit 2" 2 "scan: unknown format 'yaml'" "$bin" scan --format yaml
+expect "scan with an argument: exit 2" 2 "scan: unexpected argument 'now'" "$bin" scan now
+expect "scan of a missing proc tree: exit 4" 4 "cannot list $tmp/none: No such file or directory" \
+	"$bin" scan --proc "$tmp/none"
 if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 	expect "check works unprivileged (uid 4242)" 0 "ok: 2 rules on" \
 		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" check "$tmp/good.conf"
