@@ -9,6 +9,9 @@
 # make fuzz           run each libFuzzer harness for FUZZ_SECONDS (default 60)
 # make demo           boot a guest, load a policy, show a denial and counters
 # make vmlinux        regenerate vmlinux/vmlinux.h from this machine's BTF
+# make install        binary, man pages, example policy, systemd unit; PREFIX
+#                     (default /usr/local) and DESTDIR as usual; make uninstall
+# make pkg-test       install layout, unit, .deb build + lintian, install in a chroot
 # make V=1 ...        show every command
 
 BUILD      ?= build
@@ -30,7 +33,9 @@ endif
 WARNINGS   := -Wall -Wextra -Werror
 INCLUDES   := -Iinclude -I$(BUILD)
 CFLAGS     ?= -O2 -g
-CFLAGS     += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -MMD -MP
+# override: a CFLAGS given on the command line (as packaging tools may) must
+# not drop the warnings or the include paths.
+override CFLAGS += $(WARNINGS) -std=gnu11 -D_GNU_SOURCE $(INCLUDES) -MMD -MP
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
 	      -Wno-unused-parameter \
 	      -Wno-unused-function -Iinclude -Ivmlinux -I$(BUILD) -MMD -MP
@@ -75,7 +80,7 @@ $(SKEL): $(BPF_OBJ)
 
 $(BIN_DIR)/obj/%.o: user/%.c $(SKEL) | $(BIN_DIR)/obj
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BIN_DIR)/usernsguard: $(USER_OBJS)
 	$(call msg,LINK,$@)
@@ -146,7 +151,7 @@ cli-test: $(BUILD)/usernsguard $(BUILD)/asan/usernsguard
 	$(Q)tests/cli/test_cli.sh $(BUILD)/usernsguard
 	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/cli/test_cli.sh $(BUILD)/asan/usernsguard
 
-test: unit-test cli-test fuzz-smoke guest-test
+test: unit-test cli-test pkg-test fuzz-smoke guest-test
 
 # CI's bounded fuzzing run.
 fuzz-smoke:
@@ -154,6 +159,45 @@ fuzz-smoke:
 
 demo: guest-bins
 	$(Q)scripts/demo.sh
+
+# --- install -----------------------------------------------------------------
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+POLICY_DST := $(DESTDIR)$(SYSCONFDIR)/usernsguard/policy.conf
+
+.PHONY: install uninstall pkg-test
+
+# The unit names the installed binary and policy, so it is written here,
+# from the template, with this install's paths. An existing policy is an
+# administrator's: it is never overwritten.
+install: $(BIN_DIR)/usernsguard
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(SYSCONFDIR)/usernsguard $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(BIN_DIR)/usernsguard $(DESTDIR)$(SBINDIR)/usernsguard
+	install -m 0644 man/usernsguard.8 $(DESTDIR)$(MANDIR)/man8/usernsguard.8
+	install -m 0644 man/usernsguard.conf.5 $(DESTDIR)$(MANDIR)/man5/usernsguard.conf.5
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/usernsguard.service.in >$(BUILD)/usernsguard.service
+	install -m 0644 $(BUILD)/usernsguard.service $(DESTDIR)$(UNITDIR)/usernsguard.service
+	@if [ -e $(POLICY_DST) ]; then echo "install: kept the existing $(POLICY_DST)"; \
+	else install -m 0644 etc/usernsguard/policy.conf $(POLICY_DST); fi
+
+# Files only, never the policy once edited, and never an unload: switching
+# enforcement off stays an explicit `usernsguard unload`.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/usernsguard $(DESTDIR)$(MANDIR)/man8/usernsguard.8 \
+		$(DESTDIR)$(MANDIR)/man5/usernsguard.conf.5 $(DESTDIR)$(UNITDIR)/usernsguard.service
+	@if cmp -s etc/usernsguard/policy.conf $(POLICY_DST); then rm -f $(POLICY_DST); \
+	elif [ -e $(POLICY_DST) ]; then echo "uninstall: kept the edited $(POLICY_DST)"; fi
+	@if [ -d $(DESTDIR)$(SYSCONFDIR)/usernsguard ]; then \
+		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/usernsguard; fi
+
+# Builds in its own copy of the tracked files, so nothing here is a prerequisite.
+pkg-test:
+	$(Q)tests/pkg/test_package.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h

@@ -16,6 +16,10 @@ packages=(
 	liburing-dev                     # guest test: io_uring through idmapped mounts
 	qemu-system-x86                  # guest tests (software emulation)
 	busybox-static cpio xz-utils     # guest initramfs
+	dpkg-dev debhelper fakeroot      # make pkg-test: build the .deb
+	lintian blhc                     # make pkg-test: package checks, hardening flags
+	debootstrap                      # make pkg-test: clean Debian 12 chroot
+	systemd                          # make pkg-test: systemd-analyze verify
 )
 
 export DEBIAN_FRONTEND=noninteractive
