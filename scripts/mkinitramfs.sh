@@ -31,6 +31,8 @@ for t in "$build"/guest/test_* "$build"/guest/nolsm_*; do
 done
 cp "$top"/tests/guest/*.sh "$root/tests/" 2>/dev/null || true
 cp "$top"/tests/guest/policies/*.conf "$root/policies/" 2>/dev/null || true
+# The example the package installs as /etc/usernsguard/policy.conf.
+cp "$top/etc/usernsguard/policy.conf" "$root/policies/example.conf"
 # The benchmark driver and its policies, when `make bench` built them.
 if [ -x "$build/bench/bench" ]; then
 	cp "$build/bench/bench" "$root/bin/bench"
