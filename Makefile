@@ -8,6 +8,7 @@
 # make guest-test     guest tests only; KERNELS="6.1 6.12" picks kernels
 # make fuzz           run each libFuzzer harness for FUZZ_SECONDS (default 60)
 # make demo           boot a guest, load a policy, show a denial and counters
+# make bench          hook overhead and event throughput in guests (bench/results.md)
 # make vmlinux        regenerate vmlinux/vmlinux.h from this machine's BTF
 # make install        binary, man pages, example policy, systemd unit; PREFIX
 #                     (default /usr/local) and DESTDIR as usual; make uninstall
@@ -64,7 +65,7 @@ SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 GUEST_SRCS := $(wildcard tests/guest/*.c)
 GUEST_BINS := $(patsubst tests/guest/%.c,$(BUILD)/guest/%,$(filter-out tests/guest/guest_test.c,$(GUEST_SRCS)))
 
-.PHONY: all clean test unit-test cli-test guest-test demo vmlinux fmt fuzz fuzz-smoke
+.PHONY: all clean test unit-test cli-test guest-test demo vmlinux fmt fuzz fuzz-smoke bench bench-bins
 .DELETE_ON_ERROR:
 
 all: $(BIN_DIR)/usernsguard
@@ -156,6 +157,46 @@ test: unit-test cli-test pkg-test fuzz-smoke guest-test
 # CI's bounded fuzzing run.
 fuzz-smoke:
 	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(or $(FUZZ_SMOKE_SECONDS),20)
+
+# --- benchmarks ----------------------------------------------------------------
+# The floor program is generated from the product's own object: one empty
+# program per hook it attaches to.
+BENCH_DIR  := $(BUILD)/bench
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_SKELS := $(BENCH_DIR)/floor.skel.h $(BENCH_DIR)/storm.skel.h
+STATIC_LIBS := -lbpf -lelf -lz $(shell pkg-config --static --libs-only-l libelf 2>/dev/null | sed 's/-lelf//')
+
+$(BENCH_DIR):
+	$(Q)mkdir -p $@
+
+$(BENCH_DIR)/floor.bpf.c: $(BPF_OBJ) scripts/gen-floor-bpf.sh | $(BENCH_DIR)
+	$(call msg,GEN,$@)
+	$(Q)scripts/gen-floor-bpf.sh $(BPF_OBJ) > $@
+
+$(BENCH_DIR)/%.bpf.o: $(BENCH_DIR)/%.bpf.c | $(BENCH_DIR)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/%.bpf.o: bench/%.bpf.c | $(BENCH_DIR)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_DIR)/%.skel.h: $(BENCH_DIR)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(BENCH_DIR)/bench: $(BENCH_SRCS) bench/bench.h tests/guest/guest_test.c $(BENCH_SKELS)
+	$(call msg,CC-BENCH,$@)
+	$(Q)$(CC) $(CFLAGS) -static -Ibench -Itests/guest -I$(BENCH_DIR) $(BENCH_SRCS) \
+		tests/guest/guest_test.c $(STATIC_LIBS) -o $@
+
+# Kept: the skeletons are generated from them.
+.SECONDARY: $(BENCH_DIR)/floor.bpf.o $(BENCH_DIR)/storm.bpf.o $(BENCH_DIR)/floor.bpf.c
+
+bench-bins: guest-bins $(BENCH_DIR)/bench
+
+bench: bench-bins
+	$(Q)scripts/bench.sh $(KERNELS)
 
 demo: guest-bins
 	$(Q)scripts/demo.sh

@@ -52,6 +52,8 @@ extern const int bench_n_workloads;
 extern const char *const bench_config_names[CONFIG_COUNT];
 extern const char *const bench_ctx_names[CTX_COUNT];
 extern double bench_scale;
+extern const char *bench_only;
+extern bool bench_quiet;
 extern int bench_errors;
 
 uint64_t bench_now_ns(void);

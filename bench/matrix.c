@@ -21,6 +21,23 @@ const char *const bench_ctx_names[CTX_COUNT] = {
 	[CTX_NS300] = "userns-300",
 };
 
+bool bench_quiet;
+
+/* Whether --only lets this cell (any workload if @workload is NULL) run. */
+static bool wanted(enum bench_ctx ctx, const char *workload)
+{
+	const char *colon;
+	size_t len;
+
+	if (!bench_only)
+		return true;
+	colon = strchr(bench_only, ':');
+	len = colon ? (size_t)(colon - bench_only) : strlen(bench_only);
+	if (len && (strlen(bench_ctx_names[ctx]) != len || strncmp(bench_only, bench_ctx_names[ctx], len)))
+		return false;
+	return !workload || !colon || !colon[1] || !strcmp(colon + 1, workload);
+}
+
 struct ctx_run {
 	enum bench_config config;
 	enum bench_ctx ctx;
@@ -63,12 +80,14 @@ static int run_context(void *arg)
 		uint64_t t0, t1;
 		long wrong;
 
-		if (w->ns5_only && run->ctx != CTX_NS5)
+		if ((w->ns5_only && run->ctx != CTX_NS5) || !wanted(run->ctx, w->name))
 			continue;
 		wrong = run_ops(w, iters / 10 ?: 1, want); /* warm caches */
 		t0 = bench_now_ns();
 		wrong += run_ops(w, iters, want);
 		t1 = bench_now_ns();
+		if (bench_quiet)
+			continue;
 		if (wrong) {
 			printf("BENCH-ERROR %s %s %s: %ld of %ld calls did not end with errno %d\n",
 			       bench_config_names[run->config], bench_ctx_names[run->ctx], w->name,
@@ -111,6 +130,8 @@ int bench_matrix_rep(enum bench_config config, int rep)
 		struct ctx_run run = { .config = config, .ctx = (enum bench_ctx)c, .rep = rep };
 		struct outcome out;
 
+		if (!wanted(run.ctx, NULL))
+			continue;
 		fflush(stdout);
 		if (c == CTX_INIT) {
 			out = in_child(run_context, &run);
