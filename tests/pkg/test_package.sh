@@ -9,8 +9,12 @@
 #      files (as staged), with dpkg's hardening flags (blhc), and lintian reports no tag
 #      that README.md does not explain;
 #  (d) the .deb installs with apt into a clean Debian 12 minbase chroot, works
-#      there, and dpkg -r / dpkg -P take it away again.
-# Needs root (debootstrap, chroot) and the Debian mirror apt uses.
+#      there, and dpkg -r / dpkg -P take it away again;
+#  (e) the same install booted with systemd as init on Debian 12's 6.1 and
+#      6.12 kernels (tests/pkg/systemd_guest.sh): the unit loads at boot with
+#      its hardening, reloads, survives a bad reload, stop leaves enforcement
+#      on, removal unloads; without BPF LSM the unit is skipped, not failed.
+# Needs root (debootstrap, chroot), QEMU and the Debian mirror apt uses.
 # Usage: tests/pkg/test_package.sh   (make pkg-test)
 set -euo pipefail
 
@@ -24,7 +28,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "pkg-test: needs root (debootstrap, chroot, apt in the chroot)" >&2
 	exit 1
 fi
-for tool in dpkg-buildpackage dh lintian blhc debootstrap systemd-analyze fakeroot; do
+for tool in dpkg-buildpackage dh lintian blhc debootstrap systemd-analyze fakeroot qemu-system-x86_64 cpio; do
 	command -v "$tool" >/dev/null ||
 		{ echo "pkg-test: $tool is missing: run scripts/install-deps.sh" >&2; exit 1; }
 done
@@ -305,6 +309,34 @@ expect_eq "after purge: no /etc/usernsguard, no enablement link, not known to dp
 	[ -L "$chroot_dir/etc/systemd/system/sysinit.target.wants/usernsguard.service" ] && echo kept || echo gone) $(
 	in_chroot dpkg-query -W usernsguard >/dev/null 2>&1; echo $?)"
 umount "$chroot_dir/proc"
+
+# ------------------------------------------------------ (e) systemd guests
+# The unit under a real systemd, with BPF LSM: Debian 12's own 6.1 and 6.12;
+# and its twin, a kernel without BPF LSM, where the unit must be skipped.
+t0=$SECONDS
+expect_rc "systemd guest: apt-get install systemd systemd-sysv ./$deb, initramfs" 0 \
+	"$top/tests/pkg/systemd_guest.sh" build "$work/$deb" "$tarball" "$work/systemd-initrd.gz"
+echo "     systemd guest initramfs: $((SECONDS - t0))s"
+for run in "6.12 load" "6.1 load" "6.12 skip lsm=lockdown,capability,yama"; do
+	read -r series want extra <<<"$run"
+	echo "== (e) systemd guest $series, expect $want"
+	t0=$SECONDS
+	rc=0
+	# shellcheck disable=SC2086 # extra is one kernel argument or empty
+	"$top/tests/pkg/systemd_guest.sh" boot "$work/systemd-initrd.gz" "$series" "$want" $extra \
+		>"$work/guest.out" 2>&1 || rc=$?
+	sed -E '/^[0-9]+ passed, [0-9]+ failed/d' "$work/guest.out"
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/guest.out" | tail -n 1 || true)
+	if [ -n "$line" ]; then
+		passed=$((passed + ${line%% passed*}))
+		f=${line#*passed, }
+		failed=$((failed + ${f%% failed*}))
+	fi
+	if [ "$rc" -ne 0 ] && { [ -z "$line" ] || [ "${f%% failed*}" -eq 0 ]; }; then
+		fail "systemd guest $series ($want)" "exit $rc, summary '${line:-none}'"
+	fi
+	echo "     systemd guest $series: $((SECONDS - t0))s"
+done
 
 echo "pkg-test: $((SECONDS - start))s"
 echo "$passed passed, $failed failed"

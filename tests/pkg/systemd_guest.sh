@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Boot a Debian 12 guest whose init is systemd, with the .deb installed the
+# way a host gets it (apt-get install in the cached minbase chroot), and run
+# tests/pkg/guest-unit-test.sh there as a unit. The build host cannot load
+# LSM programs and runs no systemd, so this is where the unit's ordering,
+# hardening, reload and stop semantics meet the real thing.
+# Usage: tests/pkg/systemd_guest.sh build DEB MINBASE_TARBALL INITRD
+#        tests/pkg/systemd_guest.sh boot INITRD SERIES load|skip [KERNEL ARGS...]
+# boot prints the guest's check lines and ends with its "N passed, N failed".
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d /tmp/ug-systemd-guest.XXXXXX)
+root=$work/root
+cleanup() {
+	if mountpoint -q "$root/proc" 2>/dev/null; then umount "$root/proc"; fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ "$1" = boot ]; then
+	initrd=$2
+	series=$3
+	expect=$4
+	shift 4
+	"$top/scripts/fetch-kernels.sh" "$series" >&2
+	kdir=${UG_KERNEL_CACHE:-$top/.cache/kernels}/$series
+	set +e
+	timeout --foreground "${UG_GUEST_TIMEOUT:-600}" qemu-system-x86_64 \
+		-accel tcg -cpu max -smp 2 -m 1536 \
+		-nographic -no-reboot -monitor none -serial stdio \
+		-kernel "$kdir/vmlinuz" -initrd "$initrd" \
+		-append "console=ttyS0 rdinit=/sbin/init panic=-1 oops=panic loglevel=3 systemd.show_status=0 ug.expect=$expect $*" \
+		</dev/null 2>&1 | tr -d '\r' >"$work/console.log"
+	status=${PIPESTATUS[0]}
+	set -e
+	[ -z "${UG_SYSTEMD_GUEST_LOG:-}" ] || cp "$work/console.log" "$UG_SYSTEMD_GUEST_LOG"
+	# The first line may follow the firmware's terminal escapes.
+	sed -n -E 's/.*(GUEST: .*)/\1/p; /^(ok|FAIL|     )|^[0-9]+ passed, [0-9]+ failed/p' "$work/console.log"
+	if [ "$status" -eq 124 ]; then
+		echo "systemd guest $series: timed out" >&2
+		exit 1
+	fi
+	grep -qE '^[0-9]+ passed, 0 failed' "$work/console.log"
+	exit
+fi
+
+[ "$1" = build ] || { echo "usage: $0 build|boot ..." >&2; exit 2; }
+deb=$2
+tarball=$3
+initrd=$4
+mkdir -p "$root"
+tar -C "$root" -xzf "$tarball"
+cp "$deb" "$root/tmp/"
+mount -t proc proc "$root/proc"
+chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive sh -c "
+	apt-get update -qq &&
+	apt-get install -y -qq --no-install-recommends systemd systemd-sysv ./tmp/${deb##*/}" \
+	>"$work/apt.log" 2>&1 || { tail -n 30 "$work/apt.log" >&2; exit 1; }
+umount "$root/proc"
+
+install -m 0755 "$top/tests/pkg/guest-unit-test.sh" "$root/usr/local/sbin/ug-unit-test"
+cat >"$root/etc/systemd/system/ug-unit-test.service" <<'EOF'
+[Unit]
+Description=usernsguard unit test
+After=usernsguard.service multi-user.target
+
+[Service]
+Type=oneshot
+ExecStart=/usr/local/sbin/ug-unit-test
+ExecStopPost=/bin/systemctl --force --force poweroff
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+EOF
+ln -s /etc/systemd/system/ug-unit-test.service "$root/etc/systemd/system/multi-user.target.wants/"
+# Nothing in this guest needs a login prompt or the network.
+ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
+ln -sf /dev/null "$root/etc/systemd/system/getty@tty1.service"
+rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/* \
+	"$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/tmp/*.deb
+
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$initrd"
