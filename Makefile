@@ -59,7 +59,8 @@ BPF_OBJ    := $(BUILD)/usernsguard.bpf.o
 # Unit tests link the parts of the loader that need no kernel.
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_LIB   := user/policy.c user/resolve.c user/util.c user/idmap_file.c user/event_format.c \
-	      user/subid.c user/idmap_lint.c user/userns_scan.c user/scan_format.c
+	      user/subid.c user/idmap_lint.c user/userns_scan.c user/scan_format.c \
+	      user/metrics_format.c
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 GUEST_SRCS := $(wildcard tests/guest/*.c)
@@ -148,8 +149,13 @@ guest-bins: $(GUEST_BINS) $(BUILD)/asan/usernsguard
 guest-test: guest-bins
 	$(Q)scripts/guest-test.sh $(KERNELS)
 
-cli-test: $(BUILD)/usernsguard $(BUILD)/asan/usernsguard
-	$(Q)tests/cli/test_cli.sh $(BUILD)/usernsguard
+# The metrics formatter on a sample state, for promtool in the CLI tests.
+$(BUILD)/unit/metrics_sample: tests/cli/metrics_sample.c $(UNIT_LIB) | $(BUILD)/unit
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -Iuser $< $(UNIT_LIB) -lmd -ljson-c -o $@
+
+cli-test: $(BUILD)/usernsguard $(BUILD)/asan/usernsguard $(BUILD)/unit/metrics_sample
+	$(Q)UG_METRICS_SAMPLE=$(BUILD)/unit/metrics_sample tests/cli/test_cli.sh $(BUILD)/usernsguard
 	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/cli/test_cli.sh $(BUILD)/asan/usernsguard
 
 test: unit-test cli-test pkg-test fuzz-smoke guest-test

@@ -37,6 +37,17 @@ for run in "${runs[@]}"; do
 		failed=$((failed + 1))
 	fi
 	results+=("$line")
+	# The metrics test_metrics.c printed in the guest, linted here with promtool.
+	if [ "$s" = 6.12 ] && [ "$mode" = test ]; then
+		if "$top/scripts/check-guest-metrics.sh" "${UG_GUEST_RUN_DIR:-$build/guest-run}/test-6.12.log"; then
+			passed=$((passed + 1))
+			results+=("6.12 metrics: promtool check passed")
+		else
+			failed=$((failed + 1))
+			status=1
+			results+=("6.12 metrics: promtool check FAILED")
+		fi
+	fi
 done
 echo
 printf '%s\n' "${results[@]}"

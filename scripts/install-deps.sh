@@ -16,6 +16,7 @@ packages=(
 	liburing-dev                     # guest test: io_uring through idmapped mounts
 	qemu-system-x86                  # guest tests (software emulation)
 	busybox-static cpio xz-utils     # guest initramfs
+	prometheus                       # promtool: lints status --format prometheus (19 MB .deb)
 	dpkg-dev debhelper fakeroot      # make pkg-test: build the .deb
 	lintian blhc                     # make pkg-test: package checks, hardening flags
 	debootstrap                      # make pkg-test: clean Debian 12 chroot

@@ -163,16 +163,6 @@ static int cmd_unload(int argc, char **argv)
 	return ret;
 }
 
-static int cmd_status(int argc, char **argv)
-{
-	int ret;
-
-	PARSE_OR_RETURN(argc, argv, 0);
-	ret = ug_env_require_root();
-	if (!ret)
-		ret = ug_env_require_bpffs(false);
-	return ret ? ret : ug_status();
-}
 
 static int cmd_events(int argc, char **argv)
 {
@@ -225,6 +215,11 @@ static void current_usage(FILE *out)
 	usage_of(current, out);
 }
 
+static int cmd_status(int argc, char **argv)
+{
+	return ug_status_command(argc, argv, current_usage);
+}
+
 static int cmd_scan(int argc, char **argv)
 {
 	return ug_scan_command(argc, argv, current_usage);
@@ -248,8 +243,8 @@ static const struct ug_command commands[] = {
 	{ "load", "POLICY", "parse POLICY, attach the programs if needed and make it the policy "
 			    "in force atomically", cmd_load },
 	{ "unload", "", "switch enforcement off, then detach and remove every pin", cmd_unload },
-	{ "status", "", "show attached programs, the policy in force and per-rule counters",
-	  cmd_status },
+	{ "status", "[--format text|prometheus] [--output FILE]",
+	  "show attached programs, the policy in force and per-rule counters", cmd_status },
 	{ "check", "POLICY", "validate POLICY only; touches nothing in the kernel", cmd_check },
 	{ "events", "[--follow] [--format json|text]",
 	  "print denials and audit hits as JSON lines (one per event; losses reported too)",

@@ -3,7 +3,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,7 +13,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "env.h"
 #include "loader.h"
+#include "metrics_format.h"
 #include "policy.h"
 #include "policy_maps.h"
 #include "util.h"
@@ -116,4 +120,115 @@ int ug_status(void)
 	ug_maps_close(&fds);
 	print_links();
 	return UG_EXIT_OK;
+}
+
+/* The state for the metrics; 0 or an exit code (error printed). */
+static int gather_metrics(struct ug_metrics *m)
+{
+	struct ug_map_fds fds;
+	struct ug_policy policy;
+	int err, r;
+
+	memset(m, 0, sizeof(*m));
+	err = ug_maps_open_pinned(&fds);
+	if (err == -ENOENT)
+		return UG_EXIT_OK; /* not loaded, which the metrics say */
+	if (err) {
+		ug_err("opening the pinned maps in %s: %s", UG_PIN_DIR, strerror(-err));
+		return UG_EXIT_INVALID;
+	}
+	err = ug_policy_current(&fds, &policy, NULL);
+	for (r = 0; !err && r < UG_RULE_COUNT; r++) {
+		m->mode[r] = policy.rules[r].mode;
+		err = ug_counters_read(&fds, (__u32)r, &m->counters[r]);
+	}
+	ug_maps_close(&fds);
+	if (err) {
+		ug_err("reading the policy in force and its counters: %s", strerror(-err));
+		return UG_EXIT_INVALID;
+	}
+	m->loaded = true;
+	m->generation = policy.generation;
+	m->loaded_at_ns = policy.loaded_at_ns;
+	return UG_EXIT_OK;
+}
+
+static int status_prometheus(const char *output)
+{
+	struct ug_metrics m;
+	char buf[8192];
+	int ret, n;
+
+	ret = gather_metrics(&m);
+	if (ret)
+		return ret;
+	n = ug_metrics_format(&m, buf, sizeof(buf));
+	if (n < 0) {
+		ug_err("formatting the metrics: %s", strerror(-n));
+		return UG_EXIT_INVALID;
+	}
+	if (!output) {
+		fputs(buf, stdout);
+		return fflush(stdout) ? UG_EXIT_INVALID : UG_EXIT_OK;
+	}
+	ret = ug_write_atomic(output, buf, (size_t)n);
+	if (ret) {
+		ug_err("writing metrics to %s: %s", output, strerror(-ret));
+		return UG_EXIT_INVALID;
+	}
+	return UG_EXIT_OK;
+}
+
+int ug_status_command(int argc, char **argv, void (*usage)(FILE *out))
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *output = NULL;
+	bool prometheus = false;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+F:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			if (!strcmp(optarg, "prometheus")) {
+				prometheus = true;
+			} else if (!strcmp(optarg, "text")) {
+				prometheus = false;
+			} else {
+				ug_err("status: unknown format '%s' (text or prometheus)", optarg);
+				return UG_EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return UG_EXIT_OK;
+		default:
+			usage(stderr);
+			return UG_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		ug_err("status: unexpected argument '%s'", argv[optind]);
+		return UG_EXIT_USAGE;
+	}
+	if (output && !prometheus) {
+		ug_err("status: --output needs --format prometheus");
+		return UG_EXIT_USAGE;
+	}
+	ret = ug_env_require_root();
+	if (ret)
+		return ret;
+	/* Without bpffs nothing can be pinned: for the metrics that is "not loaded". */
+	if (prometheus)
+		return status_prometheus(output);
+	ret = ug_env_require_bpffs(false);
+	return ret ? ret : ug_status();
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -106,6 +107,44 @@ int ug_read_file(const char *path, size_t max, char **data, size_t *len)
 	*data = buf;
 	*len = used;
 	return 0;
+}
+
+int ug_write_atomic(const char *path, const char *data, size_t len)
+{
+	size_t plen = strlen(path), done = 0;
+	char *tmp;
+	int fd, err = 0;
+
+	/* Same directory, so rename() cannot cross filesystems; no .prom suffix, so collectors skip it. */
+	tmp = malloc(plen + sizeof(".tmp-XXXXXX"));
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = -errno;
+		free(tmp);
+		return err;
+	}
+	while (!err && done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n < 0 && errno != EINTR)
+			err = -errno;
+		else if (n > 0)
+			done += (size_t)n;
+	}
+	if (!err && (fchmod(fd, 0644) || fsync(fd)))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	free(tmp);
+	return err;
 }
 
 int ug_parse_id(const char *s, __u32 *out)

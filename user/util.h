@@ -34,6 +34,13 @@ int ug_read_file(const char *path, size_t max, char **data, size_t *len);
 /* Strict decimal u32 below 2^32-1 ((u32)-1 is never an id); 0 or -EINVAL/-ERANGE. */
 int ug_parse_id(const char *s, __u32 *out);
 
+/*
+ * Replace @path with @len bytes of @data atomically: a reader (a textfile
+ * collector) sees the old file or the new one, never a partial one. Mode
+ * 0644. 0 or -errno.
+ */
+int ug_write_atomic(const char *path, const char *data, size_t len);
+
 void ug_hex(const __u8 *bytes, size_t n, char *out);
 
 /* RFC 3339 UTC time with nanoseconds from CLOCK_REALTIME nanoseconds. */

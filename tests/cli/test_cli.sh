@@ -115,6 +115,38 @@ expect "scan with a bad format: exit 2" 2 "scan: unknown format 'yaml'" "$bin" s
 expect "scan with an argument: exit 2" 2 "scan: unexpected argument 'now'" "$bin" scan now
 expect "scan of a missing proc tree: exit 4" 4 "cannot list $tmp/none: No such file or directory" \
 	"$bin" scan --proc "$tmp/none"
+# status --format prometheus. This host cannot load the programs, so nothing is loaded here.
+expect "status with a bad format: exit 2" 2 "status: unknown format 'yaml' (text or prometheus)" \
+	"$bin" status --format yaml
+expect "status --output without prometheus: exit 2" 2 "status: --output needs --format prometheus" \
+	"$bin" status --output "$tmp/m.prom"
+expect "status with an argument: exit 2" 2 "status: unexpected argument 'now'" "$bin" status now
+if [ "$(id -u)" -eq 0 ]; then
+	expect "status --format prometheus, not loaded: exit 0, loaded 0" 0 \
+		$'# TYPE usernsguard_loaded gauge\nusernsguard_loaded 0' "$bin" status --format prometheus
+	expect "status --output writes the file" 0 "" "$bin" status --format prometheus --output "$tmp/m.prom"
+	expect "status --output: the metrics, and no temporary file left" 0 "usernsguard_loaded 0" \
+		sh -c "cat '$tmp/m.prom' && test -z \"\$(ls '$tmp' | grep 'm.prom.tmp')\""
+	expect "status --output to a missing directory: exit 1, one line" 1 \
+		"writing metrics to $tmp/none/m.prom: No such file or directory" \
+		"$bin" status --format prometheus --output "$tmp/none/m.prom"
+fi
+# promtool (Debian's prometheus package) lints the formatter's output.
+if [ -n "${UG_METRICS_SAMPLE:-}" ]; then
+	if ! command -v promtool >/dev/null; then
+		failed=$((failed + 1))
+		echo "FAIL promtool is not installed (scripts/install-deps.sh installs prometheus)"
+	else
+		for state in loaded unloaded; do
+			expect "promtool check metrics: sample, $state" 0 "" \
+				sh -c "'$UG_METRICS_SAMPLE' $state | promtool check metrics"
+		done
+		if [ -f "$tmp/m.prom" ]; then
+			expect "promtool check metrics: status --output of this host" 0 "" \
+				sh -c "promtool check metrics <'$tmp/m.prom'"
+		fi
+	fi
+fi
 if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 	expect "check works unprivileged (uid 4242)" 0 "ok: 2 rules on" \
 		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" check "$tmp/good.conf"
@@ -122,6 +154,10 @@ if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" load "$tmp/good.conf"
 	expect "unload unprivileged: exit 3" 3 "not root" \
 		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" unload
+	expect "status --format prometheus unprivileged: exit 3" 3 "not root" \
+		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" status --format prometheus
+	expect "scan unprivileged: says it cannot see everything" 0 "run as root to see every user namespace" \
+		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" scan --no-policy
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
