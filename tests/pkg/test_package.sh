@@ -94,11 +94,12 @@ awk '!done && / -c user\/main\.c / { sub(/ -fstack-protector-strong/, ""); done 
 expect_rc "blhc twin: a compile without -fstack-protector-strong is reported" 8 \
 	blhc --debian --all "$work/build-weak.log"
 
-# Tags README.md ("Packaging") explains; anything else fails the test.
+# Tags README.md explains ("The Debian package"); anything else fails the test.
 explained=(package-supports-alternative-init-but-no-init.d-script)
 unexplained() { # LINTIAN_OUTPUT: every E/W/I/P/X tag not in the list
 	local tag
-	awk '/^[EWIPX]: / { print $3 }' "$1" | sort -u | while read -r tag; do
+	# "X: PACKAGE[ TYPE]: TAG [CONTEXT]"; TYPE is e.g. "source" or "changes".
+	sed -n -E 's/^[EWIPX]: [^:]+: ([^ ]+).*/\1/p' "$1" | sort -u | while read -r tag; do
 		printf '%s\n' "${explained[@]}" | grep -qxF "$tag" || echo "$tag"
 	done
 }
@@ -106,9 +107,11 @@ lintian --pedantic -I -E --display-experimental --fail-on none \
 	"$work/usernsguard_${version}_amd64.changes" >"$work/lintian.out" 2>&1 || true
 expect_eq "lintian (pedantic, experimental): no unexplained tag" "" "$(unexplained "$work/lintian.out")"
 grep -E '^[EWIPX]: ' "$work/lintian.out" | sed 's/^/     lintian: /' || true
-printf 'W: usernsguard: some-new-tag [usr/sbin/usernsguard]\n' >"$work/lintian-twin.out"
-expect_eq "lintian twin: an unexplained warning is caught" "some-new-tag" \
-	"$(unexplained "$work/lintian-twin.out")"
+printf '%s\n' 'W: usernsguard: some-new-tag [usr/sbin/usernsguard]' \
+	'E: usernsguard changes: bad-changes-tag' \
+	'I: usernsguard: package-supports-alternative-init-but-no-init.d-script [x]' >"$work/lintian-twin.out"
+expect_eq "lintian twin: unexplained tags of a package and of the .changes are caught" \
+	"$(printf '%s\n' bad-changes-tag some-new-tag)" "$(unexplained "$work/lintian-twin.out")"
 
 # -------------------------------------------------------------- (a) install
 echo "== (a) make install DESTDIR=... PREFIX=/usr"
