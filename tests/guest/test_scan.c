@@ -219,6 +219,11 @@ static void test_scan(void)
 	struct holder a, b, c, d, f, g;
 	int rc;
 
+	/* Exact counts below need a guest where no earlier test left a namespace behind. */
+	rc = sh_capture(out, sizeof(out), "usernsguard scan --format json --etc /tmp/scan-etc");
+	expect(rc == 0 && count(out, "{\"inode\":") == 1 && strstr(out, "\"initial\":true"),
+	       "before planting: only the initial namespace, no problem", "exit %d: %s", rc, out);
+
 	/* A maps 100000-100009; its child maps A's uid 9, host uid 100009, which B maps too. */
 	a = spawn(0, "0 100000 10\n", "0 100000 10\n", "0 9 1\n", "0 9 1\n");
 	b = spawn(0, "0 100009 10\n", "0 300000 10\n", NULL, NULL);
