@@ -30,4 +30,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# Only promtool is wanted from the prometheus package: a developer's host
+# running systemd must not keep a Prometheus server listening on :9090.
+if [ -d /run/systemd/system ]; then
+	systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+fi
 echo "install-deps: ${#packages[@]} packages present"
