@@ -22,20 +22,31 @@ static long ug_idmap_search_cb(__u32 index, void *ctx)
 	return ug_idmap_search_step(ctx);
 }
 
-/* The five inline extents, unrolled by hand: constant indexes only. */
+/*
+ * The five inline extents, unrolled by hand: constant indexes only. The
+ * far end of the extent is read only once the id is known to be in it.
+ */
 #define UG_TRY_INLINE_EXTENT(map, n, i, id, dir)                               \
 	do {                                                                   \
 		if ((n) > (i)) {                                               \
-			struct ug_extent e = {                                 \
-				.first = (map)->extent[i].first,               \
-				.lower_first = (map)->extent[i].lower_first,   \
-				.count = (map)->extent[i].count,               \
-			};                                                     \
-			__u32 mapped = ug_extent_map(&e, (id), (dir));         \
-			if (mapped != UG_INVALID_ID)                           \
-				return mapped;                                 \
+			__u32 from = (dir) == UG_IDMAP_UP ?                    \
+				(map)->extent[i].lower_first :                 \
+				(map)->extent[i].first;                        \
+			if ((id) - from < (map)->extent[i].count)              \
+				return ((dir) == UG_IDMAP_UP ?                 \
+					(map)->extent[i].first :               \
+					(map)->extent[i].lower_first) +        \
+				       ((id) - from);                          \
 		}                                                              \
 	} while (0)
+
+/*
+ * Whether inline extent @i sends kernel id @id up into the namespace.
+ * Every field read through a kernel pointer costs a checked load, so only
+ * lower_first and count are read.
+ */
+#define UG_INLINE_EXTENT_HAS(map, n, i, id)                                    \
+	((n) > (i) && (id) - (map)->extent[i].lower_first < (map)->extent[i].count)
 
 static __always_inline __u32 ug_map_id(const struct uid_gid_map *map, __u32 id,
 				       enum ug_idmap_dir dir)

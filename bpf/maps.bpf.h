@@ -68,7 +68,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
+	__uint(max_entries, UG_EVENTS_RING_BYTES);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ug_events SEC(".maps");
 

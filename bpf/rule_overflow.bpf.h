@@ -108,33 +108,58 @@ static __always_inline bool ug_groups_contain(const struct cred *cred,
 	return scan.found;
 }
 
-/* The overflow uid @new would newly hold, else UG_INVALID_ID. */
-static __always_inline __u32 ug_uid_transition(const struct cred *new, const struct cred *old,
-					       const struct ug_overflow_ids *ids, __u32 req[4])
+/*
+ * Whether every id in @req is already held: then nothing can be a
+ * transition, and no namespace map needs reading (setuid(getuid()) and
+ * the like are common).
+ */
+static __always_inline bool ug_all_held(const __u32 req[4], const __u32 held[4])
 {
-	__u32 held[4];
+	int i;
 
-	ug_cred_uids(new, req);
-	if (ug_overflow_in(ids, req) == UG_INVALID_ID)
-		return UG_INVALID_ID;
-	ug_cred_uids(old, held);
-	if (ug_overflow_in(ids, held) != UG_INVALID_ID)
-		return UG_INVALID_ID;
-	return ug_overflow_in(ids, req);
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		if (req[i] != held[0] && req[i] != held[1] && req[i] != held[2] &&
+		    req[i] != held[3])
+			return false;
+	return true;
 }
 
-static __always_inline __u32 ug_gid_transition(const struct cred *new, const struct cred *old,
-					       const struct ug_overflow_ids *ids, __u32 req[4])
+/*
+ * The overflow id a task would newly hold by going from ids @held to ids
+ * @req (uids, or gids if @gid), else UG_INVALID_ID; @overflow is the
+ * host's. Callers have ruled out ug_all_held(req, held).
+ */
+static __always_inline __u32 ug_id_transition(const struct cred *new, const struct cred *old,
+					      bool gid, __u32 overflow, const __u32 req[4],
+					      const __u32 held[4])
+{
+	struct ug_overflow_ids ids;
+
+	ug_overflow_ids(new->user_ns, gid, overflow, &ids);
+	if (ug_overflow_in(&ids, req) == UG_INVALID_ID || ug_overflow_in(&ids, held) != UG_INVALID_ID)
+		return UG_INVALID_ID;
+	if (gid && ug_groups_contain(old, &ids))
+		return UG_INVALID_ID;
+	return ug_overflow_in(&ids, req);
+}
+
+/* ug_id_transition() after reading the ids from the creds; @req receives them. */
+static __always_inline __u32 ug_creds_transition(const struct cred *new, const struct cred *old,
+						 bool gid, __u32 overflow, __u32 req[4])
 {
 	__u32 held[4];
 
-	ug_cred_gids(new, req);
-	if (ug_overflow_in(ids, req) == UG_INVALID_ID)
+	if (gid) {
+		ug_cred_gids(new, req);
+		ug_cred_gids(old, held);
+	} else {
+		ug_cred_uids(new, req);
+		ug_cred_uids(old, held);
+	}
+	if (ug_all_held(req, held))
 		return UG_INVALID_ID;
-	ug_cred_gids(old, held);
-	if (ug_overflow_in(ids, held) != UG_INVALID_ID || ug_groups_contain(old, ids))
-		return UG_INVALID_ID;
-	return ug_overflow_in(ids, req);
+	return ug_id_transition(new, old, gid, overflow, req, held);
 }
 
 /*
@@ -145,27 +170,37 @@ static __always_inline __u32 ug_gid_transition(const struct cred *new, const str
 static __always_inline int check_id_change(struct cred *new, const struct cred *old, int flags,
 					   int ret, bool gid)
 {
-	struct ug_overflow_ids ids;
 	const struct ug_policy *policy;
-	struct ug_event ev = {};
-	__u32 *unchanged;
+	__u32 req[4], held[4], target, *requested;
+	struct ug_event ev;
 	__u32 slot;
 
 	if (ret)
 		return ret; /* an earlier program's denial stands */
+	/* Changes to ids already held (setuid(getuid()), drops) end here. */
+	if (gid) {
+		ug_cred_gids(new, req);
+		ug_cred_gids(old, held);
+	} else {
+		ug_cred_uids(new, req);
+		ug_cred_uids(old, held);
+	}
+	if (ug_all_held(req, held))
+		return 0;
 	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
 	if (!policy)
 		return 0;
-	ug_overflow_ids(new->user_ns, gid, gid ? policy->overflow_gid : policy->overflow_uid, &ids);
-	if (gid)
-		ev.target_id = ug_gid_transition(new, old, &ids, ev.req_gid);
-	else
-		ev.target_id = ug_uid_transition(new, old, &ids, ev.req_uid);
-	if (ev.target_id == UG_INVALID_ID)
+	target = ug_id_transition(new, old, gid, gid ? policy->overflow_gid : policy->overflow_uid,
+				  req, held);
+	if (target == UG_INVALID_ID)
 		return 0;
-	ev.op = gid ? UG_OP_SETGID : UG_OP_SETUID;
-	unchanged = gid ? ev.req_uid : ev.req_gid;
-	unchanged[0] = unchanged[1] = unchanged[2] = unchanged[3] = UG_INVALID_ID;
+	ug_event_start(&ev, gid ? UG_OP_SETGID : UG_OP_SETUID);
+	ev.target_id = target;
+	requested = gid ? ev.req_gid : ev.req_uid;
+	requested[0] = req[0];
+	requested[1] = req[1];
+	requested[2] = req[2];
+	requested[3] = req[3];
 	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
 			flags & LSM_SETID_FS ? UG_KILL_ALWAYS : UG_KILL_BY_POLICY);
 }
@@ -186,7 +221,7 @@ static __always_inline int check_task_fix_setgroups(struct cred *new, const stru
 {
 	struct ug_overflow_ids ids;
 	const struct ug_policy *policy;
-	struct ug_event ev = {};
+	struct ug_event ev;
 	__u32 held[4];
 	__u32 slot;
 
@@ -201,10 +236,8 @@ static __always_inline int check_task_fix_setgroups(struct cred *new, const stru
 	ug_cred_gids(old, held);
 	if (ug_overflow_in(&ids, held) != UG_INVALID_ID || ug_groups_contain(old, &ids))
 		return 0;
-	ev.op = UG_OP_SETGROUPS;
+	ug_event_start(&ev, UG_OP_SETGROUPS);
 	ev.target_id = ids.ns != UG_INVALID_ID ? ids.ns : ids.host;
-	ev.req_uid[0] = ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
-	ev.req_gid[0] = ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
 	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
 			UG_KILL_BY_POLICY);
 }
@@ -232,10 +265,10 @@ static __always_inline void ug_event_file(struct ug_event *ev, const struct inod
  */
 static __always_inline int check_bprm_creds_from_file(struct linux_binprm *bprm, struct file *file, int ret)
 {
-	struct ug_overflow_ids uids, gids;
 	const struct ug_policy *policy;
 	const struct cred *new, *old;
-	struct ug_event ev = {};
+	__u32 req_uid[4], req_gid[4], target;
+	struct ug_event ev;
 	__u32 slot;
 
 	if (ret)
@@ -245,17 +278,19 @@ static __always_inline int check_bprm_creds_from_file(struct linux_binprm *bprm,
 		return 0;
 	new = bprm->cred;
 	old = bpf_get_current_task_btf()->real_cred;
-	ug_overflow_ids(new->user_ns, false, policy->overflow_uid, &uids);
-	ug_overflow_ids(new->user_ns, true, policy->overflow_gid, &gids);
-	ev.target_id = ug_uid_transition(new, old, &uids, ev.req_uid);
-	if (ev.target_id == UG_INVALID_ID) {
-		ev.target_id = ug_gid_transition(new, old, &gids, ev.req_gid);
-		if (ev.target_id == UG_INVALID_ID)
+	target = ug_creds_transition(new, old, false, policy->overflow_uid, req_uid);
+	if (target == UG_INVALID_ID) {
+		target = ug_creds_transition(new, old, true, policy->overflow_gid, req_gid);
+		if (target == UG_INVALID_ID)
 			return 0;
 	} else {
-		ug_cred_gids(new, ev.req_gid);
+		ug_cred_gids(new, req_gid);
 	}
-	ev.op = UG_OP_EXEC;
+	ug_event_start(&ev, UG_OP_EXEC);
+	ev.target_id = target;
+	/* The uids are what the exec would set, also when only a gid is refused. */
+	ug_cred_uids(new, ev.req_uid);
+	__builtin_memcpy(ev.req_gid, req_gid, sizeof(req_gid));
 	ug_event_file(&ev, file->f_inode);
 	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, file, EPERM,
 			UG_KILL_NEVER);
@@ -276,37 +311,41 @@ int BPF_PROG(ug_bprm_creds_from_file, struct linux_binprm *bprm, struct file *fi
 static __always_inline int check_path_chown(__u64 *ctx)
 {
 	const struct path *path = (const struct path *)ctx[0];
-	__u32 uid = (__u32)ctx[1], gid = (__u32)ctx[2];
+	__u32 uid = (__u32)ctx[1], gid = (__u32)ctx[2], new_uid, new_gid;
 	struct ug_overflow_ids uids, gids;
 	const struct ug_policy *policy;
 	struct user_namespace *ns;
 	const struct inode *inode;
-	struct ug_event ev = {};
+	struct ug_event ev;
 	int ret = (int)ctx[3];
-	__u32 slot;
+	__u32 target, slot;
 
 	if (ret)
 		return ret; /* an earlier program's denial stands */
-	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
-	if (!policy)
-		return 0;
 	inode = path->dentry->d_inode;
 	if (!inode)
+		return 0;
+	/* Giving the file the owner it has is no transition: nothing to look up. */
+	new_uid = uid == inode->i_uid.val ? UG_INVALID_ID : uid;
+	new_gid = gid == inode->i_gid.val ? UG_INVALID_ID : gid;
+	if (new_uid == UG_INVALID_ID && new_gid == UG_INVALID_ID)
+		return 0;
+	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
+	if (!policy)
 		return 0;
 	ns = bpf_get_current_task_btf()->cred->user_ns;
 	ug_overflow_ids(ns, false, policy->overflow_uid, &uids);
 	ug_overflow_ids(ns, true, policy->overflow_gid, &gids);
-	if (ug_is_overflow(&uids, uid) && uid != inode->i_uid.val)
-		ev.target_id = uid;
-	else if (ug_is_overflow(&gids, gid) && gid != inode->i_gid.val)
-		ev.target_id = gid;
+	if (ug_is_overflow(&uids, new_uid))
+		target = new_uid;
+	else if (ug_is_overflow(&gids, new_gid))
+		target = new_gid;
 	else
 		return 0;
-	ev.op = UG_OP_CHOWN;
+	ug_event_start(&ev, UG_OP_CHOWN);
+	ev.target_id = target;
 	ev.req_uid[0] = uid;
-	ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
 	ev.req_gid[0] = gid;
-	ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
 	ug_event_file(&ev, inode);
 	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
 			UG_KILL_NEVER);

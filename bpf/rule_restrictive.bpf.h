@@ -14,6 +14,7 @@
 #ifndef UG_RULE_RESTRICTIVE_BPF_H
 #define UG_RULE_RESTRICTIVE_BPF_H
 
+#include "memo.bpf.h"
 #include "mount.bpf.h"
 
 /* include/linux/fs.h */
@@ -111,27 +112,34 @@ static __always_inline const struct vfsmount *ug_walk_mount(struct task_struct *
 /*
  * The rule itself: @want (MAY_READ|MAY_WRITE|MAY_EXEC) on @inode, reached
  * through @mnt, by the current task whose namespace @ns is not the initial
- * one. 0 or -EACCES (0 in audit mode).
+ * one (@asker). 0 or -EACCES (0 in audit mode).
+ * This runs for every path component a namespaced task looks up, and every
+ * field read through a kernel pointer is a checked load: each is read once,
+ * and only where needed.
  */
 static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
-				     const struct cred *cred, struct user_namespace *ns,
+				     struct ug_asker *asker, struct user_namespace *ns,
 				     const struct inode *inode, const struct vfsmount *mnt,
 				     __u32 want)
 {
-	const struct uid_gid_map *uid_idmap, *gid_idmap;
-	struct user_namespace *fs_ns = inode->i_sb->s_user_ns;
+	const struct uid_gid_map *uid_idmap, *gid_idmap = NULL;
+	const struct cred *cred = asker->cred;
+	struct user_namespace *fs_ns = NULL;
 	__u32 path_uid, path_gid, mode, granted;
 	bool uid_mapped, gid_mapped;
-	struct ug_event ev = {};
+	struct ug_event ev;
 
+	path_uid = inode->i_uid.val;
+	path_gid = inode->i_gid.val;
 	uid_idmap = ug_mount_idmap(mnt, false);
-	gid_idmap = ug_mount_idmap(mnt, true);
-	path_uid = ug_path_id(uid_idmap, fs_ns, inode->i_uid.val, false);
-	path_gid = ug_path_id(gid_idmap, fs_ns, inode->i_gid.val, true);
-	uid_mapped = path_uid != UG_INVALID_ID &&
-		     ug_map_id(&ns->uid_map, path_uid, UG_IDMAP_UP) != UG_INVALID_ID;
-	gid_mapped = path_gid != UG_INVALID_ID &&
-		     ug_map_id(&ns->gid_map, path_gid, UG_IDMAP_UP) != UG_INVALID_ID;
+	if (uid_idmap) {
+		gid_idmap = ug_mount_idmap(mnt, true);
+		fs_ns = inode->i_sb->s_user_ns;
+		path_uid = ug_path_id(uid_idmap, fs_ns, path_uid, false);
+		path_gid = ug_path_id(gid_idmap, fs_ns, path_gid, true);
+	}
+	uid_mapped = path_uid != UG_INVALID_ID && ug_ns_shows(asker, &ns->uid_map, path_uid, false);
+	gid_mapped = path_gid != UG_INVALID_ID && ug_ns_shows(asker, &ns->gid_map, path_gid, true);
 	if (uid_mapped && gid_mapped)
 		return 0;
 
@@ -150,16 +158,16 @@ static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
 	if (!ug_in_scope(policy, slot, UG_RULE_MOST_RESTRICTIVE, ns))
 		return 0;
 	/* A named-user ACL entry for the caller is user-class too. */
+	if (uid_idmap)
+		fs_ns = inode->i_sb->s_user_ns;
 	if (ug_acl_names_user(inode, ug_unpath_id(uid_idmap, fs_ns, cred->fsuid.val, false)))
 		return 0;
 
-	ev.op = UG_OP_ACCESS;
+	ug_event_start(&ev, UG_OP_ACCESS);
 	ev.mask = want;
 	ev.path_uid = path_uid;
 	ev.path_gid = path_gid;
 	ev.target_id = uid_mapped ? path_gid : path_uid;
-	ev.req_uid[0] = ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
-	ev.req_gid[0] = ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
 	ev.dev = inode->i_sb->s_dev;
 	ev.ino = inode->i_ino;
 	ev.mode = mode;
@@ -169,29 +177,57 @@ static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
 			UG_KILL_NEVER);
 }
 
-static __always_inline int check_inode_permission(struct inode *inode, int mask, int ret)
+/* Whether a written map of at most five extents shows kernel id @id. */
+static __always_inline bool ug_short_map_shows(const struct uid_gid_map *map, __u32 n, __u32 id)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = task->cred;
-	struct user_namespace *ns = cred->user_ns;
+	return UG_INLINE_EXTENT_HAS(map, n, 0, id) || UG_INLINE_EXTENT_HAS(map, n, 1, id) ||
+	       UG_INLINE_EXTENT_HAS(map, n, 2, id) || UG_INLINE_EXTENT_HAS(map, n, 3, id) ||
+	       UG_INLINE_EXTENT_HAS(map, n, 4, id);
+}
+
+/*
+ * The allowed path of nearly every lookup a namespaced task makes: a mount
+ * that is not idmapped, and an owner and group that the namespace's short
+ * maps both show. True only when that is certain; false means "judge it
+ * fully", never "deny". A small function of its own: with few values live
+ * the compiler keeps them in registers, and this runs per path component.
+ */
+static __noinline bool ug_owner_plainly_shown(struct user_namespace *ns, const struct inode *inode,
+					      const struct vfsmount *mnt)
+{
+	__u32 n_uid, n_gid;
+
+	if (ug_mount_idmap(mnt, false))
+		return false;
+	n_uid = ns->uid_map.nr_extents;
+	n_gid = ns->gid_map.nr_extents;
+	if (n_uid - 1 >= UG_IDMAP_BASE_EXTENTS || n_gid - 1 >= UG_IDMAP_BASE_EXTENTS)
+		return false; /* unwritten or long maps */
+	return ug_short_map_shows(&ns->uid_map, n_uid, inode->i_uid.val) &&
+	       ug_short_map_shows(&ns->gid_map, n_gid, inode->i_gid.val);
+}
+
+/*
+ * Everything after "the task is in a user namespace". A function of its
+ * own, so that the hook's path for the initial namespace, which is nearly
+ * every call on a host, saves and restores as few registers as it can.
+ */
+static __noinline int ug_inode_permission_ns(struct task_struct *task, const struct cred *cred,
+					     struct user_namespace *ns, struct inode *inode,
+					     __u32 want)
+{
+	struct ug_asker asker = { .task = task, .cred = cred };
 	const struct ug_policy *policy;
 	const struct vfsmount *mnt;
-	__u32 want, slot;
+	__u32 slot;
 
-	if (ret)
-		return ret;
-	if (ug_is_init_ns(ns))
-		return 0;
-	want = mask & UG_MAY_RWX;
-	if (!want)
-		return 0;
 	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
 	if (!policy)
 		return 0;
 	mnt = ug_walk_mount(task, inode);
-	if (!mnt)
+	if (!mnt || ug_owner_plainly_shown(ns, inode, mnt))
 		return 0;
-	return ug_narrow(policy, slot, cred, ns, inode, mnt, want);
+	return ug_narrow(policy, slot, &asker, ns, inode, mnt, want);
 }
 
 /*
@@ -201,6 +237,8 @@ static __always_inline int check_inode_permission(struct inode *inode, int mask,
  */
 static __always_inline int check_dir_change(const struct path *dir, int ret)
 {
+	struct ug_asker asker = {};
+	struct task_struct *task;
 	const struct cred *cred;
 	struct user_namespace *ns;
 	const struct ug_policy *policy;
@@ -208,21 +246,44 @@ static __always_inline int check_dir_change(const struct path *dir, int ret)
 
 	if (ret)
 		return ret;
-	cred = bpf_get_current_task_btf()->cred;
+	task = bpf_get_current_task_btf();
+	cred = task->cred;
 	ns = cred->user_ns;
 	if (ug_is_init_ns(ns))
 		return 0;
 	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
 	if (!policy || !dir->dentry->d_inode)
 		return 0;
-	return ug_narrow(policy, slot, cred, ns, dir->dentry->d_inode, dir->mnt,
+	asker.task = task;
+	asker.cred = cred;
+	return ug_narrow(policy, slot, &asker, ns, dir->dentry->d_inode, dir->mnt,
 			 MAY_WRITE | MAY_EXEC);
 }
 
+/*
+ * Raw context: each argument is read only where it is needed, so the path
+ * for the initial namespace keeps nothing across the helper call.
+ */
 SEC("lsm/inode_permission")
-int BPF_PROG(ug_inode_permission, struct inode *inode, int mask, int ret)
+int ug_inode_permission(__u64 *ctx)
 {
-	return ug_verdict(check_inode_permission(inode, mask, ret));
+	int ret = (int)ctx[2];
+	struct user_namespace *ns;
+	struct task_struct *task;
+	const struct cred *cred;
+	__u32 want;
+
+	if (ret)
+		return ug_verdict(ret); /* an earlier program's denial stands */
+	task = bpf_get_current_task_btf();
+	cred = task->cred;
+	ns = cred->user_ns;
+	if (ug_is_init_ns(ns))
+		return ug_verdict(0);
+	want = (__u32)ctx[1] & UG_MAY_RWX;
+	if (!want)
+		return ug_verdict(0);
+	return ug_verdict(ug_inode_permission_ns(task, cred, ns, (struct inode *)ctx[0], want));
 }
 
 #endif /* UG_RULE_RESTRICTIVE_BPF_H */

@@ -164,7 +164,7 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 	const struct ug_policy *policy;
 	struct user_namespace *ns;
 	const struct ug_mark *mark;
-	struct ug_event ev = {};
+	struct ug_event ev;
 	int err = EPERM;
 	__u32 slot;
 
@@ -175,6 +175,7 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 	if (!policy)
 		return 0;
 	ns = bpf_get_current_task_btf()->cred->user_ns;
+	ug_event_start(&ev, use == UG_SHIFT_USE_ATTACH ? UG_OP_SHIFT_ATTACH : UG_OP_SHIFT_USE);
 	mark = ug_find_mark(slot, mnt, &ev);
 	if (!mark) {
 		if (policy->shift_default_allow)
@@ -208,9 +209,6 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 	}
 	return 0;
 refuse:
-	ev.op = use == UG_SHIFT_USE_ATTACH ? UG_OP_SHIFT_ATTACH : UG_OP_SHIFT_USE;
-	ev.req_uid[0] = ev.req_uid[1] = ev.req_uid[2] = ev.req_uid[3] = UG_INVALID_ID;
-	ev.req_gid[0] = ev.req_gid[1] = ev.req_gid[2] = ev.req_gid[3] = UG_INVALID_ID;
 	return ug_judge(policy, slot, UG_RULE_SHIFT_MARKS, &ev, ug_current_exe(), err,
 			UG_KILL_NEVER);
 }

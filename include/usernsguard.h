@@ -151,6 +151,35 @@ struct ug_rate_window {
 	__u64 sent;     /* events sent in it */
 };
 
+/*
+ * Value of the per-task ug_id_memo: the last uid and gid the task's own
+ * user namespace was asked to show, with the answers. They hold for as
+ * long as the task runs with the same cred: a cred never changes its user
+ * namespace, and a namespace's maps, once written, never change. An
+ * address can be reused by a new cred once the old one is freed, so each
+ * memo also records the generation of the cred's address bucket, which
+ * the cred_free hook advances (bpf/memo.bpf.h).
+ */
+struct ug_id_memo {
+	__u64 cred;     /* address of the cred the answers hold for */
+	__u32 cred_gen; /* its ug_cred_gen bucket's generation then */
+	__u32 uid;      /* kernel uid asked about, UG_INVALID_ID: none */
+	__u32 uid_ns;   /* what the namespace shows it as, UG_INVALID_ID: unmapped */
+	__u32 gid;
+	__u32 gid_ns;
+	__u32 _pad;
+};
+
+/*
+ * The event ring buffer, and how much of it fills before the reader is
+ * woken (it also polls every 100 ms): about 160 events a wakeup in a storm.
+ */
+#define UG_EVENTS_RING_BYTES (256 * 1024)
+#define UG_EVENTS_WAKEUP_BYTES (32 * 1024)
+
+/* Generations of cred addresses, one per bucket (a power of two). */
+#define UG_CRED_GEN_BUCKETS 4096
+
 /* Which operation a rule was judged on. */
 enum ug_op {
 	UG_OP_SETUID = 1,

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <json-c/json.h>
+#include <time.h>
+
+#include "json_writer.h"
 
 #include "policy.h"
 #include "util.h"
@@ -66,8 +68,8 @@ static const char *shift_reason_name(__u32 reason)
 /*
  * comm is 16 arbitrary bytes: ASCII is kept, and each byte 0x80-0xff
  * becomes the code point U+0080-U+00FF, so the output is always valid
- * UTF-8 and the original bytes can be recovered. json-c escapes quotes,
- * backslashes and control characters.
+ * UTF-8 and the original bytes can be recovered. The writer escapes
+ * quotes, backslashes and control characters.
  */
 static void comm_to_utf8(const char comm[16], char out[33])
 {
@@ -86,35 +88,51 @@ static void comm_to_utf8(const char comm[16], char out[33])
 	out[n] = '\0';
 }
 
+/* Decimal digits of @v at @out, NUL-terminated; the end. printf is slow here. */
+static char *decimal(char *out, unsigned long long v)
+{
+	char digits[24];
+	size_t n = sizeof(digits);
+
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(out, digits + n, sizeof(digits) - n);
+	out += sizeof(digits) - n;
+	*out = '\0';
+	return out;
+}
+
 /* ECS keeps ids as keywords: strings. (u32)-1 ("unchanged", "unmapped") is null. */
-static struct json_object *id_string(__u32 id)
+static void id_string(struct ug_json *j, const char *key, size_t key_len, __u32 id)
 {
 	char s[16];
 
+	if (id == UG_INVALID_ID) {
+		ug_json_null(j, key, key_len);
+		return;
+	}
+	decimal(s, id);
+	ug_json_string(j, key, key_len, s);
+}
+
+static void id_number(struct ug_json *j, const char *key, size_t key_len, __u32 id)
+{
 	if (id == UG_INVALID_ID)
-		return NULL;
-	ug_fmt(s, sizeof(s), "%u", id);
-	return json_object_new_string(s);
+		ug_json_null(j, key, key_len);
+	else
+		ug_json_uint(j, key, key_len, id);
 }
 
-static struct json_object *id_number(__u32 id)
+static void id_array(struct ug_json *j, const char *key, size_t key_len, const __u32 ids[4])
 {
-	return id == UG_INVALID_ID ? NULL : json_object_new_uint64(id);
-}
-
-static struct json_object *id_array(const __u32 ids[4])
-{
-	struct json_object *a = json_object_new_array();
 	int i;
 
+	ug_json_array_begin(j, key, key_len);
 	for (i = 0; i < 4; i++)
-		json_object_array_add(a, id_number(ids[i]));
-	return a;
-}
-
-static void add(struct json_object *o, const char *key, struct json_object *v)
-{
-	json_object_object_add(o, key, v);
+		id_number(j, UG_JSON_ELEM, ids[i]);
+	ug_json_array_end(j);
 }
 
 static const char *category(__u32 op)
@@ -138,147 +156,163 @@ static void access_string(__u32 mask, char out[4])
 	out[3] = '\0';
 }
 
-static struct json_object *event_json(const struct ug_event *ev, __s64 offset)
+/*
+ * RFC 3339 UTC with nanoseconds. Events come in bursts within one second:
+ * the calendar part is computed once per second.
+ */
+static void timestamp(__u64 realtime_ns, char out[40])
 {
-	struct json_object *root = json_object_new_object();
-	struct json_object *event = json_object_new_object(), *types = json_object_new_array();
-	struct json_object *cats = json_object_new_array(), *process = json_object_new_object();
-	struct json_object *thread = json_object_new_object(), *user = json_object_new_object();
-	struct json_object *group = json_object_new_object(), *ug = json_object_new_object();
-	struct json_object *ns = json_object_new_object();
-	char when[64], comm[33], text[32];
+	static __thread time_t cached_secs = -1;
+	static __thread char cached[32];
+	time_t secs = (time_t)(realtime_ns / 1000000000ULL);
+	__u64 frac = realtime_ns % 1000000000ULL;
+	int i;
+
+	if (secs != cached_secs) {
+		char full[64];
+
+		ug_rfc3339((__u64)secs * 1000000000ULL, full, sizeof(full));
+		memcpy(cached, full, 19); /* YYYY-MM-DDTHH:MM:SS */
+		cached[19] = '\0';
+		cached_secs = secs;
+	}
+	memcpy(out, cached, 19);
+	out[19] = '.';
+	for (i = 28; i >= 20; i--) {
+		out[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	out[29] = 'Z';
+	out[30] = '\0';
+}
+
+static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offset)
+{
+	char when[40], comm[33], text[48], *end;
 	bool has_file = ev->ino != 0 || ev->op == UG_OP_CHOWN || ev->op == UG_OP_EXEC ||
 			ev->op == UG_OP_ACCESS;
 
-	ug_rfc3339((__u64)((__s64)ev->boot_ns + offset), when, sizeof(when));
-	add(root, "@timestamp", json_object_new_string(when));
+	ug_json_object_begin(j, UG_JSON_ELEM);
+	timestamp((__u64)((__s64)ev->boot_ns + offset), when);
+	ug_json_string(j, UG_JSON_K("@timestamp"), when);
 
-	add(event, "kind", json_object_new_string("alert"));
-	json_object_array_add(cats, json_object_new_string(category(ev->op)));
-	add(event, "category", cats);
-	json_object_array_add(types, json_object_new_string(
-		ev->verdict == UG_VERDICT_AUDITED ? "allowed" : "denied"));
-	add(event, "type", types);
-	add(event, "action", json_object_new_string(ug_op_name(ev->op)));
-	add(event, "outcome",
-	    json_object_new_string(ev->verdict == UG_VERDICT_AUDITED ? "success" : "failure"));
-	add(event, "module", json_object_new_string("usernsguard"));
-	add(root, "event", event);
+	ug_json_object_begin(j, UG_JSON_K("event"));
+	ug_json_string(j, UG_JSON_K("kind"), "alert");
+	ug_json_array_begin(j, UG_JSON_K("category"));
+	ug_json_string(j, UG_JSON_ELEM, category(ev->op));
+	ug_json_array_end(j);
+	ug_json_array_begin(j, UG_JSON_K("type"));
+	ug_json_string(j, UG_JSON_ELEM, ev->verdict == UG_VERDICT_AUDITED ? "allowed" : "denied");
+	ug_json_array_end(j);
+	ug_json_string(j, UG_JSON_K("action"), ug_op_name(ev->op));
+	ug_json_string(j, UG_JSON_K("outcome"), ev->verdict == UG_VERDICT_AUDITED ? "success" : "failure");
+	ug_json_string(j, UG_JSON_K("module"), "usernsguard");
+	ug_json_object_end(j);
 
 	if (ev->errno_val) {
-		struct json_object *error = json_object_new_object();
-
-		add(error, "code", json_object_new_string(strerrorname_np((int)ev->errno_val) ?: "?"));
-		add(root, "error", error);
+		ug_json_object_begin(j, UG_JSON_K("error"));
+		ug_json_string(j, UG_JSON_K("code"), strerrorname_np((int)ev->errno_val) ?: "?");
+		ug_json_object_end(j);
 	}
 
-	add(process, "pid", json_object_new_uint64(ev->tgid));
-	add(thread, "id", json_object_new_uint64(ev->pid));
-	add(process, "thread", thread);
+	ug_json_object_begin(j, UG_JSON_K("process"));
+	ug_json_uint(j, UG_JSON_K("pid"), ev->tgid);
+	ug_json_object_begin(j, UG_JSON_K("thread"));
+	ug_json_uint(j, UG_JSON_K("id"), ev->pid);
+	ug_json_object_end(j);
 	comm_to_utf8(ev->comm, comm);
-	add(process, "name", json_object_new_string(comm));
-	add(root, "process", process);
+	ug_json_string(j, UG_JSON_K("name"), comm);
+	ug_json_object_end(j);
 
-	add(user, "id", id_string(ev->uid));
-	add(root, "user", user);
-	add(group, "id", id_string(ev->gid));
-	add(root, "group", group);
+	ug_json_object_begin(j, UG_JSON_K("user"));
+	id_string(j, UG_JSON_K("id"), ev->uid);
+	ug_json_object_end(j);
+	ug_json_object_begin(j, UG_JSON_K("group"));
+	id_string(j, UG_JSON_K("id"), ev->gid);
+	ug_json_object_end(j);
 
 	if (has_file) {
-		struct json_object *file = json_object_new_object();
-
-		ug_fmt(text, sizeof(text), "%llu:%llu", (unsigned long long)(ev->dev >> 20),
-		       (unsigned long long)(ev->dev & 0xfffff));
-		add(file, "device", json_object_new_string(text));
-		ug_fmt(text, sizeof(text), "%llu", (unsigned long long)ev->ino);
-		add(file, "inode", json_object_new_string(text));
-		ug_fmt(text, sizeof(text), "%04o", ev->mode & 07777);
-		add(file, "mode", json_object_new_string(text));
-		add(file, "uid", id_string(ev->owner_uid));
-		add(file, "gid", id_string(ev->owner_gid));
-		add(root, "file", file);
+		ug_json_object_begin(j, UG_JSON_K("file"));
+		end = decimal(text, ev->dev >> 20); /* major:minor of a kernel dev_t */
+		*end++ = ':';
+		decimal(end, ev->dev & 0xfffff);
+		ug_json_string(j, UG_JSON_K("device"), text);
+		decimal(text, ev->ino);
+		ug_json_string(j, UG_JSON_K("inode"), text);
+		text[0] = (char)('0' + ((ev->mode >> 9) & 7));
+		text[1] = (char)('0' + ((ev->mode >> 6) & 7));
+		text[2] = (char)('0' + ((ev->mode >> 3) & 7));
+		text[3] = (char)('0' + (ev->mode & 7));
+		text[4] = '\0';
+		ug_json_string(j, UG_JSON_K("mode"), text);
+		id_string(j, UG_JSON_K("uid"), ev->owner_uid);
+		id_string(j, UG_JSON_K("gid"), ev->owner_gid);
+		ug_json_object_end(j);
 	}
 
-	add(ug, "rule", json_object_new_string(ug_rule_name((enum ug_rule)ev->rule)));
-	add(ug, "verdict", json_object_new_string(verdict_name(ev->verdict)));
-	add(ns, "user_inode", json_object_new_uint64(ev->userns_ino));
-	add(ns, "mnt_inode", json_object_new_uint64(ev->mntns_ino));
-	add(ns, "uid", id_number(ev->ns_uid));
-	add(ns, "gid", id_number(ev->ns_gid));
-	add(ug, "namespace", ns);
-	add(ug, "cgroup_id", json_object_new_uint64(ev->cgroup_id));
+	ug_json_object_begin(j, UG_JSON_K("usernsguard"));
+	ug_json_string(j, UG_JSON_K("rule"), ug_rule_name((enum ug_rule)ev->rule));
+	ug_json_string(j, UG_JSON_K("verdict"), verdict_name(ev->verdict));
+	ug_json_object_begin(j, UG_JSON_K("namespace"));
+	ug_json_uint(j, UG_JSON_K("user_inode"), ev->userns_ino);
+	ug_json_uint(j, UG_JSON_K("mnt_inode"), ev->mntns_ino);
+	id_number(j, UG_JSON_K("uid"), ev->ns_uid);
+	id_number(j, UG_JSON_K("gid"), ev->ns_gid);
+	ug_json_object_end(j);
+	ug_json_uint(j, UG_JSON_K("cgroup_id"), ev->cgroup_id);
 
 	switch (ev->rule) {
-	case UG_RULE_OVERFLOW_TRANSITIONS: {
-		struct json_object *req = json_object_new_object();
-
-		add(ug, "target_id", id_number(ev->target_id));
-		add(req, "uid", id_array(ev->req_uid));
-		add(req, "gid", id_array(ev->req_gid));
-		add(ug, "requested", req);
+	case UG_RULE_OVERFLOW_TRANSITIONS:
+		id_number(j, UG_JSON_K("target_id"), ev->target_id);
+		ug_json_object_begin(j, UG_JSON_K("requested"));
+		id_array(j, UG_JSON_K("uid"), ev->req_uid);
+		id_array(j, UG_JSON_K("gid"), ev->req_gid);
+		ug_json_object_end(j);
 		break;
-	}
-	case UG_RULE_MOST_RESTRICTIVE: {
-		struct json_object *acc = json_object_new_object();
-
+	case UG_RULE_MOST_RESTRICTIVE:
+		ug_json_object_begin(j, UG_JSON_K("access"));
 		access_string(ev->mask, text);
-		add(acc, "requested", json_object_new_string(text));
-		add(acc, "path_uid", id_number(ev->path_uid));
-		add(acc, "path_gid", id_number(ev->path_gid));
-		add(ug, "access", acc);
+		ug_json_string(j, UG_JSON_K("requested"), text);
+		id_number(j, UG_JSON_K("path_uid"), ev->path_uid);
+		id_number(j, UG_JSON_K("path_gid"), ev->path_gid);
+		ug_json_object_end(j);
 		break;
-	}
-	case UG_RULE_SHIFT_MARKS: {
-		struct json_object *shift = json_object_new_object();
-
-		add(shift, "reason", json_object_new_string(shift_reason_name(ev->reason)));
+	case UG_RULE_SHIFT_MARKS:
+		ug_json_object_begin(j, UG_JSON_K("shift"));
+		ug_json_string(j, UG_JSON_K("reason"), shift_reason_name(ev->reason));
 		if (ev->reason != UG_SHIFT_UNMARKED) {
-			struct json_object *mark = json_object_new_object();
-
-			add(mark, "shiftable_by", json_object_new_uint64(ev->mark_shiftable_by));
-			add(mark, "origin", json_object_new_uint64(ev->mark_origin));
-			add(mark, "range", json_object_new_uint64(ev->mark_range));
-			add(shift, "mark", mark);
+			ug_json_object_begin(j, UG_JSON_K("mark"));
+			ug_json_uint(j, UG_JSON_K("shiftable_by"), ev->mark_shiftable_by);
+			ug_json_uint(j, UG_JSON_K("origin"), ev->mark_origin);
+			ug_json_uint(j, UG_JSON_K("range"), ev->mark_range);
+			ug_json_object_end(j);
 		}
 		if (ev->idmap_count) {
-			struct json_object *idmap = json_object_new_object();
-
-			add(idmap, "first", json_object_new_uint64(ev->idmap_first));
-			add(idmap, "lower_first", json_object_new_uint64(ev->idmap_lower));
-			add(idmap, "count", json_object_new_uint64(ev->idmap_count));
-			add(shift, "idmap", idmap);
+			ug_json_object_begin(j, UG_JSON_K("idmap"));
+			ug_json_uint(j, UG_JSON_K("first"), ev->idmap_first);
+			ug_json_uint(j, UG_JSON_K("lower_first"), ev->idmap_lower);
+			ug_json_uint(j, UG_JSON_K("count"), ev->idmap_count);
+			ug_json_object_end(j);
 		}
-		add(ug, "shift", shift);
+		ug_json_object_end(j);
 		break;
 	}
-	}
-	add(root, "usernsguard", ug);
-	return root;
-}
-
-static int emit(struct json_object *root, char *buf, size_t len)
-{
-	const char *s = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-								     JSON_C_TO_STRING_NOSLASHESCAPE);
-	size_t n = strlen(s);
-	int ret = (int)n;
-
-	if (n + 1 > len)
-		ret = -ENOSPC;
-	else
-		memcpy(buf, s, n + 1);
-	json_object_put(root);
-	return ret;
+	ug_json_object_end(j);
+	ug_json_object_end(j);
 }
 
 int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_format format,
 		    char *buf, size_t len)
 {
 	char when[64], comm[33], access[4];
+	struct ug_json j;
 	int n;
 
-	if (format == UG_FORMAT_JSON)
-		return emit(event_json(ev, boot_to_real_ns), buf, len);
+	if (format == UG_FORMAT_JSON) {
+		ug_json_init(&j, buf, len);
+		event_json(&j, ev, boot_to_real_ns);
+		return ug_json_finish(&j);
+	}
 
 	ug_rfc3339((__u64)((__s64)ev->boot_ns + boot_to_real_ns), when, sizeof(when));
 	comm_to_utf8(ev->comm, comm);
@@ -303,7 +337,7 @@ int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_fo
 int ug_lost_format(const struct ug_lost_report *lost, __u64 realtime_ns, enum ug_format format,
 		   char *buf, size_t len)
 {
-	struct json_object *root, *event, *ug, *l;
+	struct ug_json j;
 	char when[64];
 	int n;
 
@@ -316,21 +350,23 @@ int ug_lost_format(const struct ug_lost_report *lost, __u64 realtime_ns, enum ug
 			     lost->initial ? " (before this reader started)" : "");
 		return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 	}
-	root = json_object_new_object();
-	event = json_object_new_object();
-	ug = json_object_new_object();
-	l = json_object_new_object();
-	add(root, "@timestamp", json_object_new_string(when));
-	add(event, "kind", json_object_new_string("metric"));
-	add(event, "action", json_object_new_string("lost"));
-	add(event, "module", json_object_new_string("usernsguard"));
-	add(root, "event", event);
-	add(ug, "rule", json_object_new_string(ug_rule_name((enum ug_rule)lost->rule)));
-	add(l, "count", json_object_new_uint64(lost->ring_full + lost->rate_limited));
-	add(l, "ring_full", json_object_new_uint64(lost->ring_full));
-	add(l, "rate_limited", json_object_new_uint64(lost->rate_limited));
-	add(l, "initial", json_object_new_boolean(lost->initial));
-	add(ug, "lost", l);
-	add(root, "usernsguard", ug);
-	return emit(root, buf, len);
+	ug_json_init(&j, buf, len);
+	ug_json_object_begin(&j, UG_JSON_ELEM);
+	ug_json_string(&j, UG_JSON_K("@timestamp"), when);
+	ug_json_object_begin(&j, UG_JSON_K("event"));
+	ug_json_string(&j, UG_JSON_K("kind"), "metric");
+	ug_json_string(&j, UG_JSON_K("action"), "lost");
+	ug_json_string(&j, UG_JSON_K("module"), "usernsguard");
+	ug_json_object_end(&j);
+	ug_json_object_begin(&j, UG_JSON_K("usernsguard"));
+	ug_json_string(&j, UG_JSON_K("rule"), ug_rule_name((enum ug_rule)lost->rule));
+	ug_json_object_begin(&j, UG_JSON_K("lost"));
+	ug_json_uint(&j, UG_JSON_K("count"), lost->ring_full + lost->rate_limited);
+	ug_json_uint(&j, UG_JSON_K("ring_full"), lost->ring_full);
+	ug_json_uint(&j, UG_JSON_K("rate_limited"), lost->rate_limited);
+	ug_json_bool(&j, UG_JSON_K("initial"), lost->initial);
+	ug_json_object_end(&j);
+	ug_json_object_end(&j);
+	ug_json_object_end(&j);
+	return ug_json_finish(&j);
 }

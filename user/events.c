@@ -20,6 +20,9 @@
 #include "policy_maps.h"
 #include "util.h"
 
+/* How long an event can wait in a quiet ring before it is read. */
+#define UG_EVENTS_POLL_MS 100
+
 struct reader {
 	enum ug_format format;
 	__s64 boot_to_real_ns;
@@ -92,7 +95,11 @@ int ug_events(bool follow, enum ug_format format)
 	char path[256];
 	int fd, err;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/*
+	 * Block-buffered and flushed once per batch: a write per line would
+	 * make the reader, not the ring, the limit in a denial storm.
+	 */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	err = ug_maps_open_pinned(&r.fds);
 	ug_fmt(path, sizeof(path), "%s/ug_reported", UG_PIN_DIR);
 	r.reported_fd = err ? -1 : bpf_obj_get(path);
@@ -118,13 +125,21 @@ int ug_events(bool follow, enum ug_format format)
 	do {
 		/* Event times are boot-relative: the offset moves when the clock is set. */
 		r.boot_to_real_ns = (__s64)(clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME));
-		err = follow ? ring_buffer__poll(rb, 250) : ring_buffer__consume(rb);
+		/*
+		 * The programs wake the reader only once a batch has built up
+		 * (bpf/policy.bpf.h): a quiet ring is read when the poll times
+		 * out, so an event waits at most UG_EVENTS_POLL_MS.
+		 */
+		err = follow ? ring_buffer__poll(rb, UG_EVENTS_POLL_MS) : 0;
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(rb);
 		if (err < 0 && err != -EINTR) {
 			ug_err("reading events: %s", strerror(-err));
 			break;
 		}
 		err = 0;
 		report_lost(&r);
+		fflush(stdout);
 	} while (follow && !stop);
 	ring_buffer__free(rb);
 	close(fd);
