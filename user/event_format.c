@@ -301,18 +301,62 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 	ug_json_object_end(j);
 }
 
+/*
+ * A storm is one event many times over: the same task, file and verdict,
+ * only the time differs. The line after the timestamp is a function of
+ * every other field, so it is kept with the fields it was made from and
+ * reused, byte for byte, while they repeat.
+ */
+#define UG_JSON_TS_PREFIX "{\"@timestamp\":\""
+#define UG_JSON_TS_END (sizeof(UG_JSON_TS_PREFIX) - 1 + 30) /* the 30 timestamp bytes */
+
+struct line_memo {
+	struct ug_event fields; /* boot_ns zeroed */
+	char rest[4096];        /* the line from the timestamp's closing quote on */
+	size_t rest_len;
+	bool valid;
+};
+
+static __thread struct line_memo line_memo;
+
+static int json_line(const struct ug_event *ev, __s64 boot_to_real_ns, char *buf, size_t len)
+{
+	struct line_memo *memo = &line_memo;
+	struct ug_event fields = *ev;
+	char when[40];
+	struct ug_json j;
+	int n;
+
+	fields.boot_ns = 0;
+	if (memo->valid && !memcmp(&fields, &memo->fields, sizeof(fields))) {
+		if (UG_JSON_TS_END + memo->rest_len >= len)
+			return -ENOSPC;
+		timestamp((__u64)((__s64)ev->boot_ns + boot_to_real_ns), when);
+		memcpy(buf, UG_JSON_TS_PREFIX, sizeof(UG_JSON_TS_PREFIX) - 1);
+		memcpy(buf + sizeof(UG_JSON_TS_PREFIX) - 1, when, 30);
+		memcpy(buf + UG_JSON_TS_END, memo->rest, memo->rest_len + 1);
+		return (int)(UG_JSON_TS_END + memo->rest_len);
+	}
+	ug_json_init(&j, buf, len);
+	event_json(&j, ev, boot_to_real_ns);
+	n = ug_json_finish(&j);
+	memo->valid = n > (int)UG_JSON_TS_END && (size_t)n - UG_JSON_TS_END < sizeof(memo->rest);
+	if (memo->valid) {
+		memo->fields = fields;
+		memo->rest_len = (size_t)n - UG_JSON_TS_END;
+		memcpy(memo->rest, buf + UG_JSON_TS_END, memo->rest_len + 1);
+	}
+	return n;
+}
+
 int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_format format,
 		    char *buf, size_t len)
 {
 	char when[64], comm[33], access[4];
-	struct ug_json j;
 	int n;
 
-	if (format == UG_FORMAT_JSON) {
-		ug_json_init(&j, buf, len);
-		event_json(&j, ev, boot_to_real_ns);
-		return ug_json_finish(&j);
-	}
+	if (format == UG_FORMAT_JSON)
+		return json_line(ev, boot_to_real_ns, buf, len);
 
 	ug_rfc3339((__u64)((__s64)ev->boot_ns + boot_to_real_ns), when, sizeof(when));
 	comm_to_utf8(ev->comm, comm);

@@ -179,3 +179,33 @@ Test(event_format, lost_report)
 			      "\"usernsguard\":{\"rule\":\"most-restrictive\",\"lost\":{\"count\":10,"
 			      "\"ring_full\":7,\"rate_limited\":3,\"initial\":true}}}");
 }
+
+/* The storm path reuses the line after the timestamp: it must equal a fresh format. */
+Test(event_format, repeated_event_reuses_an_identical_line)
+{
+	struct ug_event a = base(), b = base();
+	char first[4096], reused[4096], fresh[4096];
+
+	a.rule = UG_RULE_OVERFLOW_TRANSITIONS;
+	a.verdict = UG_VERDICT_DENIED;
+	a.op = UG_OP_CHOWN;
+	a.errno_val = EPERM;
+	a.target_id = 65534;
+	a.ino = 42;
+	a.mode = 0100644;
+	b = a;
+	b.pid = 999;
+
+	cr_assert_gt(ug_event_format(&a, OFFSET, UG_FORMAT_JSON, first, sizeof(first)), 0);
+	a.boot_ns += 1500000000ULL; /* 1.5 s later: another second, another calendar part */
+	cr_assert_gt(ug_event_format(&a, OFFSET, UG_FORMAT_JSON, reused, sizeof(reused)), 0);
+	cr_assert_gt(ug_event_format(&b, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert(strstr(buf, "\"thread\":{\"id\":999}"), "a changed field is not reused: %s", buf);
+	cr_assert_gt(ug_event_format(&a, OFFSET, UG_FORMAT_JSON, fresh, sizeof(fresh)), 0);
+	cr_assert_str_eq(reused, fresh);
+	cr_assert(strncmp(reused, "{\"@timestamp\":\"2026-11-22T21:00:01.500000007Z\",", 47) == 0,
+		  "%s", reused);
+	cr_assert_str_eq(strchr(first, ','), strchr(reused, ','), "only the time differs");
+	cr_assert_eq(ug_event_format(&a, OFFSET, UG_FORMAT_JSON, buf, 100), -ENOSPC,
+		     "a reused line is bounded too");
+}
