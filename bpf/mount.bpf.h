@@ -22,6 +22,9 @@ struct vfsmount___mnt_idmap {
 	struct mnt_idmap *mnt_idmap;
 } __attribute__((preserve_access_index));
 
+/* 6.3+: what every mount that is not idmapped points to (absent on 6.1). */
+extern const void nop_mnt_idmap __ksym __weak;
+
 /*
  * The idmap a mount applies to uids (@gid false) or gids, NULL when the
  * mount is not idmapped.
@@ -31,6 +34,9 @@ static __always_inline const struct uid_gid_map *ug_mount_idmap(const struct vfs
 	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
 		struct mnt_idmap *idmap = ((const struct vfsmount___mnt_idmap *)mnt)->mnt_idmap;
 
+		/* One comparison for nearly every mount, no read through the idmap. */
+		if ((const void *)idmap == &nop_mnt_idmap)
+			return NULL;
 		if (!idmap || idmap->uid_map.nr_extents == 0)
 			return NULL;
 		return gid ? &idmap->gid_map : &idmap->uid_map;

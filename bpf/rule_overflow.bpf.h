@@ -177,7 +177,16 @@ static __always_inline int check_id_change(struct cred *new, const struct cred *
 
 	if (ret)
 		return ret; /* an earlier program's denial stands */
-	/* Changes to ids already held (setuid(getuid()), drops) end here. */
+	/*
+	 * Nothing changes (setuid(getuid()) and the like): compared pair by
+	 * pair, so the common case reads the ids once and keeps none.
+	 */
+	if (gid ? new->gid.val == old->gid.val && new->egid.val == old->egid.val &&
+		  new->sgid.val == old->sgid.val && new->fsgid.val == old->fsgid.val :
+		  new->uid.val == old->uid.val && new->euid.val == old->euid.val &&
+		  new->suid.val == old->suid.val && new->fsuid.val == old->fsuid.val)
+		return 0;
+	/* Changes among ids already held (drops, swaps) end here. */
 	if (gid) {
 		ug_cred_gids(new, req);
 		ug_cred_gids(old, held);

@@ -15,6 +15,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,7 +23,8 @@
 #include "guest_test.h"
 
 #define DIR_PATH "/tmp/memo"
-#define FILE_PATH DIR_PATH "/owned-by-200000"
+#define FILE_NAME "owned-by-200000"
+#define FILE_PATH DIR_PATH "/" FILE_NAME
 
 /* Host 200000 is namespace id 100 in MAP_WITH, absent from MAP_WITHOUT. */
 #define FILLERS                                                                \
@@ -38,9 +40,13 @@ static int become_root(void)
 	return setgroups(0, NULL) || setresgid(0, 0, 0) || setresuid(0, 0, 0) ? 200 : 0;
 }
 
+/*
+ * Relative to the working directory, which has the file's owner: every id
+ * the lookup asks about is that owner, so a stale memo would answer.
+ */
 static int open_file(void)
 {
-	int fd = open(FILE_PATH, O_RDONLY);
+	int fd = open(FILE_NAME, O_RDONLY);
 
 	if (fd < 0)
 		return errno;
@@ -48,17 +54,23 @@ static int open_file(void)
 	return 0;
 }
 
-/* Root of the namespace: open the file twice; both outcomes must agree. */
-static int open_twice(void *arg)
+/* Open the file twice from the working directory; both outcomes must agree. */
+static int open_twice_here(void)
 {
 	int first, second;
 
-	(void)arg;
-	if (become_root())
-		return 200;
 	first = open_file();
 	second = open_file();
 	return first == second ? first : 201;
+}
+
+/* Root of the namespace, in the file's directory. */
+static int open_twice(void *arg)
+{
+	(void)arg;
+	if (become_root() || chdir(DIR_PATH))
+		return 200;
+	return open_twice_here();
 }
 
 /*
@@ -76,22 +88,38 @@ static int open_then_nest(void *arg)
 
 	if (become_root() || open_twice(NULL) != 0)
 		return 202;
+	/*
+	 * Changing ids made the task non-dumpable, so its /proc files belong
+	 * to host root, which this namespace does not map: the helper could
+	 * not open uid_map (and rule 2 would narrow it anyway).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1))
+		return 203;
 	if (pipe(ready) || pipe(done))
 		return 203;
 	helper = fork();
 	if (helper == 0) {
 		pid_t task = getppid();
 
-		ok = read(ready[0], &c, 1) == 1 && !write_proc(task, "uid_map", map) &&
-		     !write_proc(task, "gid_map", map);
+		ok = read(ready[0], &c, 1) != 1 ? 'r' : write_proc(task, "uid_map", map) ? 'u' :
+		     write_proc(task, "gid_map", map) ? 'g' : 'y';
+		if (ok != 'y')
+			fprintf(stderr, "memo: helper: step %c: %s\n", ok, strerror(errno));
 		_exit(write(done[1], &ok, 1) == 1 ? 0 : 1);
 	}
-	if (unshare(CLONE_NEWUSER) || write(ready[1], &c, 1) != 1 || read(done[0], &ok, 1) != 1)
+	if (unshare(CLONE_NEWUSER)) {
+		fprintf(stderr, "memo: unshare: %s\n", strerror(errno));
+		return 205;
+	}
+	if (write(ready[1], &c, 1) != 1 || read(done[0], &ok, 1) != 1)
 		ok = 0;
 	waitpid(helper, &status, 0);
-	if (!ok)
+	if (ok != 'y')
 		return 204;
-	return open_twice(NULL);
+	/* No path walk before the open: the first question is about the file's owner. */
+	if (become_root())
+		return 206;
+	return open_twice_here();
 }
 
 int main(void)
@@ -100,8 +128,8 @@ int main(void)
 
 	mkdir(DIR_PATH, 0755);
 	write_file(FILE_PATH, "x\n");
-	expect(!chown(FILE_PATH, 200000, 200000) && !chmod(FILE_PATH, 0707), "setup",
-	       "a 0707 file owned by 200000");
+	expect(!chown(DIR_PATH, 200000, 200000) && !chown(FILE_PATH, 200000, 200000) &&
+	       !chmod(FILE_PATH, 0707), "setup", "a 0755 directory and a 0707 file owned by 200000");
 	expect(load_policy("rule most-restrictive on\n") == 0, "load most-restrictive", " ");
 
 	expect_outcome("long map with the owner: allowed, twice", in_userns(MAP_WITH, MAP_WITH, open_twice, NULL), OK);
