@@ -177,34 +177,20 @@ static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
 			UG_KILL_NEVER);
 }
 
-/* Whether a written map of at most five extents shows kernel id @id. */
-static __always_inline bool ug_short_map_shows(const struct uid_gid_map *map, __u32 n, __u32 id)
-{
-	return UG_INLINE_EXTENT_HAS(map, n, 0, id) || UG_INLINE_EXTENT_HAS(map, n, 1, id) ||
-	       UG_INLINE_EXTENT_HAS(map, n, 2, id) || UG_INLINE_EXTENT_HAS(map, n, 3, id) ||
-	       UG_INLINE_EXTENT_HAS(map, n, 4, id);
-}
-
 /*
  * The allowed path of nearly every lookup a namespaced task makes: a mount
- * that is not idmapped, and an owner and group that the namespace's short
- * maps both show. True only when that is certain; false means "judge it
+ * that is not idmapped, and an owner and group that the namespace's maps
+ * both show. True only when that is certain; false means "judge it
  * fully", never "deny". A small function of its own: with few values live
  * the compiler keeps them in registers, and this runs per path component.
  */
-static __noinline bool ug_owner_plainly_shown(struct user_namespace *ns, const struct inode *inode,
-					      const struct vfsmount *mnt)
+static __noinline bool ug_owner_plainly_shown(struct ug_asker *asker, struct user_namespace *ns,
+					      const struct inode *inode, const struct vfsmount *mnt)
 {
-	__u32 n_uid, n_gid;
-
 	if (ug_mount_idmap(mnt, false))
 		return false;
-	n_uid = ns->uid_map.nr_extents;
-	n_gid = ns->gid_map.nr_extents;
-	if (n_uid - 1 >= UG_IDMAP_BASE_EXTENTS || n_gid - 1 >= UG_IDMAP_BASE_EXTENTS)
-		return false; /* unwritten or long maps */
-	return ug_short_map_shows(&ns->uid_map, n_uid, inode->i_uid.val) &&
-	       ug_short_map_shows(&ns->gid_map, n_gid, inode->i_gid.val);
+	return ug_ns_shows(asker, &ns->uid_map, inode->i_uid.val, false) &&
+	       ug_ns_shows(asker, &ns->gid_map, inode->i_gid.val, true);
 }
 
 /*
@@ -225,7 +211,7 @@ static __noinline int ug_inode_permission_ns(struct task_struct *task, const str
 	if (!policy)
 		return 0;
 	mnt = ug_walk_mount(task, inode);
-	if (!mnt || ug_owner_plainly_shown(ns, inode, mnt))
+	if (!mnt || ug_owner_plainly_shown(&asker, ns, inode, mnt))
 		return 0;
 	return ug_narrow(policy, slot, &asker, ns, inode, mnt, want);
 }
