@@ -140,7 +140,7 @@ END {
 			print "One task denies chown(2) to the overflow id in a loop; a reader drains the ring"
 			print "buffer (the instruction-count boot has one vCPU: storm and reader share it)."
 			print ""
-			print "| denial with | ns/denial | events/s (guest clock) | cost of the event | events sent | seen by the reader | lost |"
+			print "| denial with | ns/denial | events/s (guest clock) | over the floor (the reader's work included: one vCPU) | events sent | seen by the reader | lost |"
 			print "|---|---:|---:|---:|---:|---:|---:|"
 			printf "| nothing else (floor) | %.1f | — | — | — | — | — |\n", d
 			printf "| bare 64-byte reserve+submit, default wakeup, counting reader | %.1f | %.0f | %.1f | %d | %d | %d |\n",
