@@ -67,6 +67,15 @@ static __always_inline void ug_cred_gids(const struct cred *cred, __u32 id[4])
 	id[3] = cred->fsgid.val;
 }
 
+/* The uids, or with @gid the gids, of @cred. */
+static __always_inline void ug_cred_ids(const struct cred *cred, bool gid, __u32 id[4])
+{
+	if (gid)
+		ug_cred_gids(cred, id);
+	else
+		ug_cred_uids(cred, id);
+}
+
 struct ug_group_scan {
 	unsigned long base; /* scalar address of group_info->gid[0] */
 	__u32 a, b;
@@ -150,13 +159,8 @@ static __always_inline __u32 ug_creds_transition(const struct cred *new, const s
 {
 	__u32 held[4];
 
-	if (gid) {
-		ug_cred_gids(new, req);
-		ug_cred_gids(old, held);
-	} else {
-		ug_cred_uids(new, req);
-		ug_cred_uids(old, held);
-	}
+	ug_cred_ids(new, gid, req);
+	ug_cred_ids(old, gid, held);
 	if (ug_all_held(req, held))
 		return UG_INVALID_ID;
 	return ug_id_transition(new, old, gid, overflow, req, held);
@@ -187,13 +191,8 @@ static __always_inline int check_id_change(struct cred *new, const struct cred *
 		  new->suid.val == old->suid.val && new->fsuid.val == old->fsuid.val)
 		return 0;
 	/* Changes among ids already held (drops, swaps) end here. */
-	if (gid) {
-		ug_cred_gids(new, req);
-		ug_cred_gids(old, held);
-	} else {
-		ug_cred_uids(new, req);
-		ug_cred_uids(old, held);
-	}
+	ug_cred_ids(new, gid, req);
+	ug_cred_ids(old, gid, held);
 	if (ug_all_held(req, held))
 		return 0;
 	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
