@@ -71,6 +71,17 @@ static __always_inline bool ug_acl_names_user(const struct inode *inode, __u32 k
 	return scan.found;
 }
 
+/*
+ * Whether every one of the owner, group and other triplets of @mode grants
+ * @want. Then the rule has nothing to narrow, whoever owns the inode: the
+ * callers ask this first, before any lookup (0755 directories searched,
+ * 0644 files read: most accesses end here).
+ */
+static __always_inline bool ug_all_triplets_grant(__u32 mode, __u32 want)
+{
+	return !(want & ~((mode >> 6) & (mode >> 3) & mode));
+}
+
 /* A task's namespace is covered unless the policy narrows the scope. */
 static __always_inline bool ug_in_scope(const struct ug_policy *policy, __u32 slot, __u32 rule,
 					struct user_namespace *ns)
@@ -112,7 +123,8 @@ static __always_inline const struct vfsmount *ug_walk_mount(struct task_struct *
 /*
  * The rule itself: @want (MAY_READ|MAY_WRITE|MAY_EXEC) on @inode, reached
  * through @mnt, by the current task whose namespace @ns is not the initial
- * one (@asker). 0 or -EACCES (0 in audit mode).
+ * one (@asker), when not every triplet grants @want (callers check
+ * ug_all_triplets_grant() first). 0 or -EACCES (0 in audit mode).
  * This runs for every path component a namespaced task looks up, and every
  * field read through a kernel pointer is a checked load: each is read once,
  * and only where needed.
@@ -125,7 +137,7 @@ static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
 	const struct uid_gid_map *uid_idmap, *gid_idmap = NULL;
 	const struct cred *cred = asker->cred;
 	struct user_namespace *fs_ns = NULL;
-	__u32 path_uid, path_gid, mode, granted;
+	__u32 path_uid, path_gid;
 	bool uid_mapped, gid_mapped;
 	struct ug_event ev;
 
@@ -150,11 +162,6 @@ static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
 	 */
 	if (uid_mapped && cred->fsuid.val == path_uid)
 		return 0;
-
-	mode = inode->i_mode;
-	granted = (mode >> 6) & (mode >> 3) & mode & UG_MAY_RWX;
-	if ((want & granted) == want)
-		return 0;
 	if (!ug_in_scope(policy, slot, UG_RULE_MOST_RESTRICTIVE, ns))
 		return 0;
 	/* A named-user ACL entry for the caller is user-class too. */
@@ -170,7 +177,7 @@ static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
 	ev.target_id = uid_mapped ? path_gid : path_uid;
 	ev.dev = inode->i_sb->s_dev;
 	ev.ino = inode->i_ino;
-	ev.mode = mode;
+	ev.mode = inode->i_mode;
 	ev.owner_uid = inode->i_uid.val;
 	ev.owner_gid = inode->i_gid.val;
 	return ug_judge(policy, slot, UG_RULE_MOST_RESTRICTIVE, &ev, ug_current_exe(), EACCES,
@@ -227,6 +234,7 @@ static __always_inline int check_dir_change(const struct path *dir, int ret)
 	struct task_struct *task;
 	const struct cred *cred;
 	struct user_namespace *ns;
+	struct inode *inode;
 	const struct ug_policy *policy;
 	__u32 slot;
 
@@ -237,13 +245,15 @@ static __always_inline int check_dir_change(const struct path *dir, int ret)
 	ns = cred->user_ns;
 	if (ug_is_init_ns(ns))
 		return 0;
+	inode = dir->dentry->d_inode;
+	if (!inode || ug_all_triplets_grant(inode->i_mode, MAY_WRITE | MAY_EXEC))
+		return 0;
 	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
-	if (!policy || !dir->dentry->d_inode)
+	if (!policy)
 		return 0;
 	asker.task = task;
 	asker.cred = cred;
-	return ug_narrow(policy, slot, &asker, ns, dir->dentry->d_inode, dir->mnt,
-			 MAY_WRITE | MAY_EXEC);
+	return ug_narrow(policy, slot, &asker, ns, inode, dir->mnt, MAY_WRITE | MAY_EXEC);
 }
 
 /*
@@ -257,6 +267,7 @@ int ug_inode_permission(__u64 *ctx)
 	struct user_namespace *ns;
 	struct task_struct *task;
 	const struct cred *cred;
+	struct inode *inode;
 	__u32 want;
 
 	if (ret)
@@ -267,9 +278,10 @@ int ug_inode_permission(__u64 *ctx)
 	if (ug_is_init_ns(ns))
 		return ug_verdict(0);
 	want = (__u32)ctx[1] & UG_MAY_RWX;
-	if (!want)
+	inode = (struct inode *)ctx[0];
+	if (ug_all_triplets_grant(inode->i_mode, want))
 		return ug_verdict(0);
-	return ug_verdict(ug_inode_permission_ns(task, cred, ns, (struct inode *)ctx[0], want));
+	return ug_verdict(ug_inode_permission_ns(task, cred, ns, inode, want));
 }
 
 #endif /* UG_RULE_RESTRICTIVE_BPF_H */

@@ -35,6 +35,19 @@ const char *ug_op_name(__u32 op)
 	return "unknown";
 }
 
+int ug_format_parse(const char *command, const char *arg, enum ug_format *format)
+{
+	if (!strcmp(arg, "json")) {
+		*format = UG_FORMAT_JSON;
+	} else if (!strcmp(arg, "text")) {
+		*format = UG_FORMAT_TEXT;
+	} else {
+		ug_err("%s: unknown format '%s' (json or text)", command, arg);
+		return -1;
+	}
+	return 0;
+}
+
 static const char *verdict_name(__u32 verdict)
 {
 	switch (verdict) {

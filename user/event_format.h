@@ -37,4 +37,7 @@ int ug_lost_format(const struct ug_lost_report *lost, __u64 realtime_ns, enum ug
 
 const char *ug_op_name(__u32 op);
 
+/* @arg of @command's --format: "json" or "text"; 0, or -1 after saying why. */
+int ug_format_parse(const char *command, const char *arg, enum ug_format *format);
+
 #endif

@@ -183,14 +183,8 @@ static int cmd_events(int argc, char **argv)
 			follow = true;
 			break;
 		case 'F':
-			if (!strcmp(optarg, "json")) {
-				format = UG_FORMAT_JSON;
-			} else if (!strcmp(optarg, "text")) {
-				format = UG_FORMAT_TEXT;
-			} else {
-				ug_err("events: unknown format '%s' (json or text)", optarg);
+			if (ug_format_parse("events", optarg, &format))
 				return UG_EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			usage_of(current, stdout);

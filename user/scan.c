@@ -124,14 +124,8 @@ int ug_scan_command(int argc, char **argv, void (*usage)(FILE *out))
 	while ((c = getopt_long(argc, argv, "+F:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
-			if (!strcmp(optarg, "json")) {
-				format = UG_FORMAT_JSON;
-			} else if (!strcmp(optarg, "text")) {
-				format = UG_FORMAT_TEXT;
-			} else {
-				ug_err("scan: unknown format '%s' (json or text)", optarg);
+			if (ug_format_parse("scan", optarg, &format))
 				return UG_EXIT_USAGE;
-			}
 			break;
 		case 'p':
 			src.proc = optarg;

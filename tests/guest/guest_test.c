@@ -161,6 +161,17 @@ int load_policy(const char *text)
 	return sh("usernsguard load /tmp/policy.conf >/tmp/load.out 2>&1 || { cat /tmp/load.out; exit 1; }");
 }
 
+void status_links(char *out, size_t len)
+{
+	char status[8192], *p;
+
+	out[0] = '\0';
+	if (sh_capture(status, sizeof(status), "usernsguard status"))
+		return;
+	p = strstr(status, "programs:");
+	snprintf(out, len, "%s", p ? p : "");
+}
+
 long long rule_counter(const char *rule, const char *which)
 {
 	char out[8192], *line, *p;

@@ -45,6 +45,9 @@ struct outcome in_userns(const char *uid_map, const char *gid_map, int (*fn)(voi
 /* Load the policy text through the real CLI; returns its exit status. */
 int load_policy(const char *text);
 
+/* The "programs:" part of `usernsguard status` (hooks, program and link ids). */
+void status_links(char *out, size_t len);
+
 /* Counter of a rule from `usernsguard status`: "denied" or "audited". */
 long long rule_counter(const char *rule, const char *which);
 

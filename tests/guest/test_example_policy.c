@@ -50,17 +50,6 @@ static void mode_of(const char *rule, char mode[16])
 		mode[0] = '\0';
 }
 
-static void links_of(char *out, size_t len)
-{
-	char status[8192], *p;
-
-	out[0] = '\0';
-	if (sh_capture(status, sizeof(status), "usernsguard status"))
-		return;
-	p = strstr(status, "programs:");
-	snprintf(out, len, "%s", p ? p : "");
-}
-
 static long long generation(void)
 {
 	char out[8192], *p;
@@ -172,10 +161,10 @@ static void test_reload(void)
 	pid_t pid;
 
 	/* The example as the unit reloads it: the same command, twice. */
-	links_of(before, sizeof(before));
+	status_links(before, sizeof(before));
 	gen = generation();
 	rc = sh("usernsguard load " EXAMPLE " >/dev/null 2>&1 && usernsguard load " EXAMPLE " >/dev/null 2>&1");
-	links_of(after, sizeof(after));
+	status_links(after, sizeof(after));
 	expect(rc == 0, "reload: two loads of the example", "exit %d", rc);
 	expect(before[0] && !strcmp(before, after), "reload: the same links stay attached",
 	       "before:\n%s\nafter:\n%s", before, after);

@@ -394,24 +394,13 @@ static void test_modes_and_counters(void)
 	expect_outcome("explicit ids: setuid(65534) allowed", in_child(op_setuid, ID(NOBODY)), OK);
 }
 
-static void links_of(char *out, size_t len)
-{
-	char status[8192], *p;
-
-	out[0] = '\0';
-	if (sh_capture(status, sizeof(status), "usernsguard status"))
-		return;
-	p = strstr(status, "programs:");
-	snprintf(out, len, "%s", p ? p : "");
-}
-
 static void test_lifecycle(void)
 {
 	char out[8192], links_before[4096], links_after[4096];
 	int rc;
 
 	expect(load_policy(enforce_errno) == 0, "load enforce/errno policy", "load failed");
-	links_of(links_before, sizeof(links_before));
+	status_links(links_before, sizeof(links_before));
 	expect(strstr(links_before, "bpf_lsm_task_fix_setuid") != NULL,
 	       "status lists the task_fix_setuid hook", "status: %s", links_before);
 	expect(load_policy("rule overflow-transitions off\n") == 0, "replace with rule off",
@@ -419,7 +408,7 @@ static void test_lifecycle(void)
 	expect_outcome("after replacement: setuid(65534) allowed", in_child(op_setuid, ID(NOBODY)),
 		       OK);
 	expect(load_policy(enforce_errno) == 0, "replace with enforce again", "load failed");
-	links_of(links_after, sizeof(links_after));
+	status_links(links_after, sizeof(links_after));
 	expect(links_before[0] && !strcmp(links_before, links_after),
 	       "replacement kept the same attached links", "before:\n%s\nafter:\n%s",
 	       links_before, links_after);
