@@ -41,17 +41,11 @@ struct {
 	__type(value, __u32);
 } ug_cred_gen SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} ug_scratch SEC(".maps");
-
 /*
- * A pointer as a number, through map memory: the verifier allows no
- * arithmetic (the bucket) on a pointer, but a pointer stored to a map
- * (allowed to a privileged loader) reads back as a plain number.
+ * A pointer as a number, through the memo's own field: the verifier allows
+ * no arithmetic (the bucket) on a pointer, but a pointer stored to a map
+ * (allowed to a privileged loader) reads back as a plain number. The memo
+ * belongs to the current task, so nothing else writes the field between.
  */
 static __always_inline __u64 ug_addr_of(const void *ptr, __u64 *slot)
 {
@@ -150,14 +144,18 @@ static __always_inline bool ug_ns_shows(struct ug_asker *asker, const struct uid
 SEC("lsm/cred_free")
 int BPF_PROG(ug_cred_free, struct cred *cred)
 {
-	__u32 zero = 0, key;
-	__u64 *slot;
-	__u32 *gen;
+	const struct cred *on_stack = cred;
+	__u64 addr = 0;
+	__u32 key, *gen;
 
-	slot = bpf_map_lookup_elem(&ug_scratch, &zero);
-	if (!slot)
-		return 0;
-	key = ug_cred_bucket(ug_addr_of(cred, slot));
+	/*
+	 * The address as a number, copied off this program's own stack: a
+	 * shared scratch slot could be overwritten by another cred_free run
+	 * that interrupts this one (RCU callbacks run in softirqs too), and
+	 * the wrong bucket would advance.
+	 */
+	bpf_probe_read_kernel(&addr, sizeof(addr), &on_stack);
+	key = ug_cred_bucket(addr);
 	gen = bpf_map_lookup_elem(&ug_cred_gen, &key);
 	/* Atomic: a lost increment could bring a bucket back to an old value. */
 	if (gen)
