@@ -42,6 +42,12 @@ if [ "$1" = boot ]; then
 		echo "systemd guest $series: timed out" >&2
 		exit 1
 	fi
+	if ! grep -qE '^[0-9]+ passed, [0-9]+ failed' "$work/console.log"; then
+		# No summary: the guest died or hung; show how it ended.
+		echo "systemd guest $series: no summary (qemu exit $status); console tail:" >&2
+		tail -n 40 "$work/console.log" >&2
+		exit 1
+	fi
 	grep -qE '^[0-9]+ passed, 0 failed' "$work/console.log"
 	exit
 fi
