@@ -3,11 +3,11 @@
  * A file's owner as an access path shows it: the inode's kernel id, seen
  * through the filesystem's own user namespace, then through the mount's
  * idmap (what i_uid_into_vfsuid() computes). The idmap moved between
- * kernels: 6.1 keeps a user namespace in vfsmount.mnt_userns (not idmapped
- * when it is &init_user_ns); 6.12 keeps struct mnt_idmap in
- * vfsmount.mnt_idmap (not idmapped when its maps are empty, nop_mnt_idmap).
- * bpf_core_field_exists() picks the branch at load; the other is dead code
- * the verifier never sees.
+ * kernels: 6.1 keeps a user namespace in vfsmount.mnt_userns, 6.3+ keeps
+ * struct mnt_idmap in vfsmount.mnt_idmap. bpf_core_field_exists() picks
+ * the branch at load; the other is dead code the verifier never sees.
+ * Neither branch needs a kernel symbol's address (issue 12: a loader
+ * without CAP_SYSLOG reads every address in /proc/kallsyms as 0).
  */
 #ifndef UG_MOUNT_BPF_H
 #define UG_MOUNT_BPF_H
@@ -22,9 +22,6 @@ struct vfsmount___mnt_idmap {
 	struct mnt_idmap *mnt_idmap;
 } __attribute__((preserve_access_index));
 
-/* 6.3+: what every mount that is not idmapped points to (absent on 6.1). */
-extern const void nop_mnt_idmap __ksym __weak;
-
 /*
  * The idmap a mount applies to uids (@gid false) or gids, NULL when the
  * mount is not idmapped.
@@ -34,16 +31,26 @@ static __always_inline const struct uid_gid_map *ug_mount_idmap(const struct vfs
 	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
 		struct mnt_idmap *idmap = ((const struct vfsmount___mnt_idmap *)mnt)->mnt_idmap;
 
-		/* One comparison for nearly every mount, no read through the idmap. */
-		if ((const void *)idmap == &nop_mnt_idmap)
-			return NULL;
-		if (!idmap || idmap->uid_map.nr_extents == 0)
+		/*
+		 * nop_mnt_idmap, which every mount that is not idmapped points
+		 * to, is the idmap with no extents in either map. A real one is
+		 * copied from a user namespace's maps; one made from a namespace
+		 * whose maps were never written shows every id as invalid and
+		 * is read as not idmapped here (README, rule 3).
+		 */
+		if (!idmap || (idmap->uid_map.nr_extents == 0 && idmap->gid_map.nr_extents == 0))
 			return NULL;
 		return gid ? &idmap->gid_map : &idmap->uid_map;
 	} else {
 		struct user_namespace *ns = ((const struct vfsmount___mnt_userns *)mnt)->mnt_userns;
 
-		if (!ns || ug_is_init_ns(ns))
+		/*
+		 * 6.1's no_idmapping(): the initial namespace, or the
+		 * superblock's own namespace, which vfs_create_mount() gives
+		 * every mount made inside a user namespace (a rootless
+		 * container's tmpfs or proc), shows ids unchanged.
+		 */
+		if (!ns || ug_is_init_ns(ns) || ns == mnt->mnt_sb->s_user_ns)
 			return NULL;
 		return gid ? &ns->gid_map : &ns->uid_map;
 	}

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -272,6 +273,122 @@ static void test_tmpfs(void)
 	expect_attach("tmpfs: unmarked tree: EPERM", "/mnt/tm/other", GOOD, false, EPERM);
 }
 
+/*
+ * A rootless container's own mounts are not shifted views: on 6.1 every
+ * mount made inside a user namespace carries that namespace in
+ * mnt_userns, the superblock's own (issue 15). Under shift-default deny
+ * its tmpfs and a bind of it must work; an idmapped view of an unmarked
+ * tree next to it stays refused (test_attach, test_tmpfs).
+ */
+static int own_mounts(void *arg)
+{
+	const char *dir = arg;
+	char a[128], b[128], path[160];
+	int fd;
+
+	if (setgid(0) || setuid(0))
+		return 220;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 100 + errno;
+	if (mount("tmpfs", dir, "tmpfs", 0, NULL))
+		return 110 + errno;
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	if (mkdir(a, 0700) || mkdir(b, 0700))
+		return 120 + errno;
+	snprintf(path, sizeof(path), "%s/own", a);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	if (mount(a, b, NULL, MS_BIND, NULL))
+		return 130 + errno;
+	snprintf(path, sizeof(path), "%s/own", b);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static void test_rootless_mounts(void)
+{
+	int tree;
+
+	expect(load_policy(policy) == 0, "load shift-marks policy (shift-default deny)",
+	       "load failed");
+	mkdir("/mnt/own", 0777);
+	expect_outcome("rootless container: its own tmpfs and a bind of it are usable",
+		       in_userns(OTHER_TENANT, OTHER_TENANT, own_mounts, "/mnt/own"), OK);
+	tree = idmapped_tree("/mnt/s/other", OTHER_TENANT, false);
+	expect(tree >= 0, "an idmapped view of the unmarked /mnt/s/other", "errno %d", -tree);
+	if (tree < 0)
+		return;
+	expect_outcome("rootless container: an idmapped view of an unmarked tree: EPERM",
+		       use_as(OTHER_TENANT, tree, ".", O_RDONLY | O_DIRECTORY), ERR(EPERM));
+	close(tree);
+}
+
+/*
+ * load's self-check (issue 12): on a host whose /run is an idmapped view
+ * of an unmarked tree, shift-default deny would refuse every host task
+ * there. Such a policy is taken back (exit 9) and the one before stays in
+ * force; with shift-default allow the same load passes.
+ */
+static int load_with_idmapped_run(void *arg)
+{
+	char cmd[256];
+	int tree;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		return 100;
+	tree = idmapped_tree("/mnt/s/other", "0 0 65536\n", false);
+	if (tree < 0 || attach_tree(tree, "/run"))
+		return 101;
+	snprintf(cmd, sizeof(cmd), "usernsguard load %s >/tmp/selfcheck.out 2>&1", (const char *)arg);
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	return 102;
+}
+
+static long long generation(void)
+{
+	char out[4096], *p;
+
+	if (sh_capture(out, sizeof(out), "usernsguard status"))
+		return -1;
+	p = strstr(out, "(generation ");
+	return p ? strtoll(p + 12, NULL, 10) : -1;
+}
+
+static void test_selfcheck(void)
+{
+	char out[4096];
+	long long gen;
+	struct outcome o;
+
+	write_file("/tmp/sc-allow.conf", "rule shift-marks on\nshift-default allow\n");
+	write_file("/tmp/sc-deny.conf", "rule shift-marks on\nshift-default deny\n");
+	expect(load_policy("rule shift-marks on\nshift-default allow\n") == 0,
+	       "load shift-default allow", "load failed");
+	gen = generation();
+	o = in_child(load_with_idmapped_run, "/tmp/sc-deny.conf");
+	sh_capture(out, sizeof(out), "cat /tmp/selfcheck.out");
+	expect(o.err == 9 && strstr(out, "self-check of /tmp/sc-deny.conf failed: a host task") &&
+		       strstr(out, "taken back"),
+	       "self-check: a policy that refuses host tasks is taken back, exit 9",
+	       "exit %d: %s", o.err, out);
+	expect(generation() == gen, "self-check: the policy before stays in force",
+	       "generation %lld -> %lld", gen, generation());
+	expect_attach("self-check: shift-default allow still in force", "/mnt/s/other",
+		      WRONG_TARGET, false, 0);
+	o = in_child(load_with_idmapped_run, "/tmp/sc-allow.conf");
+	sh_capture(out, sizeof(out), "cat /tmp/selfcheck.out");
+	expect(o.err == 0, "self-check twin: shift-default allow on the same host loads",
+	       "exit %d: %s", o.err, out);
+	expect(generation() == gen + 1, "self-check twin: a new generation", "%lld -> %lld", gen,
+	       generation());
+}
+
 static void test_modes(void)
 {
 	long long before, after;
@@ -307,6 +424,8 @@ int main(void)
 	test_bind_and_namespace();
 	test_read_only();
 	test_tmpfs();
+	test_rootless_mounts();
+	test_selfcheck();
 	test_modes();
 	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();
