@@ -26,6 +26,14 @@ struct {
 } ug_state SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ug_selfcheck);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_selfcheck SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	/* Both slots can be full while a new policy is being written. */
 	__uint(max_entries, UG_MAX_EXEMPTIONS * UG_POLICY_SLOTS);

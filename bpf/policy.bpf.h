@@ -15,9 +15,6 @@
 #define EROFS 30
 #define SIGKILL 9
 
-/* Not described by Debian's kernel BTF: an untyped ksym loads everywhere. */
-extern const void init_user_ns __ksym;
-
 /*
  * Every program returns through this. The 6.12 verifier requires an LSM
  * program's return value to be provably in [-4095, 0], tracks only what
@@ -42,9 +39,16 @@ static __always_inline long ug_verdict(int err)
 	return ret;
 }
 
+/*
+ * The initial user namespace is the only one at level 0 (create_user_ns()
+ * gives every child its parent's level + 1). Told by that property, not by
+ * the address of init_user_ns: a ksym's address comes from /proc/kallsyms,
+ * which reads as zeros to a loader without CAP_SYSLOG (the packaged unit),
+ * and every task would then look namespaced (issue 12).
+ */
 static __always_inline bool ug_is_init_ns(const struct user_namespace *ns)
 {
-	return (const void *)ns == &init_user_ns;
+	return ns->level == 0;
 }
 
 /*
@@ -115,9 +119,13 @@ static __always_inline const struct file *ug_current_exe(void)
 }
 
 /*
- * Whether the rule may send one more event on this CPU this second. A
- * fixed one-second window per CPU needs no atomics; what it holds back is
- * counted, never dropped silently.
+ * Whether the rule may send one more event on this CPU this second. LSM
+ * programs run with migration disabled but may be preempted (7.x kernels
+ * preempt by default), so another task on this CPU can run the same code
+ * in between: every count is an atomic add, and what the window holds back
+ * is counted exactly, never dropped silently. Two tasks that both see an
+ * expired window both reset it; at worst the limit is exceeded by one
+ * window's worth, which is harmless.
  */
 static __always_inline bool ug_rate_ok(__u32 rule, __u32 limit, __u64 now,
 				       struct ug_counters *counters)
@@ -133,12 +141,11 @@ static __always_inline bool ug_rate_ok(__u32 rule, __u32 limit, __u64 now,
 		window->start_ns = now;
 		window->sent = 0;
 	}
-	if (window->sent >= limit) {
+	if (__sync_fetch_and_add(&window->sent, 1) >= limit) {
 		if (counters)
-			counters->ratelimited++;
+			__sync_fetch_and_add(&counters->ratelimited, 1);
 		return false;
 	}
-	window->sent++;
 	return true;
 }
 
@@ -151,11 +158,6 @@ static __always_inline void ug_emit(struct ug_event *ev, struct ug_counters *cou
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 wakeup;
 
-	/*
-	 * Read through ns before comparing it with &init_user_ns: after the
-	 * comparison clang may substitute the ksym address, a scalar to the
-	 * verifier, for the pointer.
-	 */
 	ev->userns_ino = ns->ns.inum;
 	ev->boot_ns = bpf_ktime_get_boot_ns();
 	if (!ug_rate_ok(ev->rule, rate_limit, ev->boot_ns, counters))
@@ -183,7 +185,7 @@ static __always_inline void ug_emit(struct ug_event *ev, struct ug_counters *cou
 	wakeup = bpf_ringbuf_query(&ug_events, BPF_RB_AVAIL_DATA) >= UG_EVENTS_WAKEUP_BYTES ?
 			 BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	if (bpf_ringbuf_output(&ug_events, ev, sizeof(*ev), wakeup) && counters)
-		counters->lost++;
+		__sync_fetch_and_add(&counters->lost, 1);
 }
 
 /*
@@ -204,6 +206,21 @@ enum ug_kill {
 	UG_KILL_BY_POLICY, /* a credential change: on-deny decides */
 	UG_KILL_ALWAYS,    /* setfsuid/setfsgid: an error is invisible */
 };
+
+/*
+ * A violation found for the loader's self-check child, a host task that
+ * no rule may judge: counted so that `load` can take such a policy back.
+ * Only violations come here, so the allowed paths never pay for it.
+ */
+static __always_inline void ug_selfcheck_note(void)
+{
+	struct ug_selfcheck *check;
+	__u32 zero = 0;
+
+	check = bpf_map_lookup_elem(&ug_selfcheck, &zero);
+	if (check && check->tgid && check->tgid == bpf_get_current_pid_tgid() >> 32)
+		__sync_fetch_and_add(&check->judged, 1);
+}
 
 /*
  * A rule found a violation described by @ev. Returns the hook's verdict:
@@ -235,13 +252,15 @@ static __always_inline int ug_judge(const struct ug_policy *policy, __u32 slot, 
 	}
 	ev->errno_val = err;
 
+	/* Atomic: see ug_rate_ok(); per-CPU values keep the adds uncontended. */
 	counters = bpf_map_lookup_elem(&ug_counters, &rule);
 	if (counters) {
 		if (ev->verdict == UG_VERDICT_AUDITED)
-			counters->audited++;
+			__sync_fetch_and_add(&counters->audited, 1);
 		else
-			counters->denied++;
+			__sync_fetch_and_add(&counters->denied, 1);
 	}
+	ug_selfcheck_note();
 	ug_emit(ev, counters, config->rate_limit);
 	if (ev->verdict == UG_VERDICT_KILLED)
 		bpf_send_signal(SIGKILL);

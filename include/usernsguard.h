@@ -80,6 +80,18 @@ struct ug_state {
 	__u32 _pad;
 };
 
+/*
+ * Value of ug_selfcheck, a single entry. `load` puts the pid of its
+ * self-check child (a host task in the initial user namespace) in tgid;
+ * every decision that finds a violation for that task adds to judged.
+ * A policy that judges the host is taken back (usernsguard(8), "load").
+ */
+struct ug_selfcheck {
+	__u32 tgid; /* 0: no self-check running */
+	__u32 _pad;
+	__u64 judged;
+};
+
 /* What an entry of ug_match selects. */
 enum ug_match_kind {
 	UG_EXEMPT_CGROUP = 1, /* id: cgroup id; covers descendants */

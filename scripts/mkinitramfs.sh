@@ -33,6 +33,8 @@ cp "$top"/tests/guest/*.sh "$root/tests/" 2>/dev/null || true
 cp "$top"/tests/guest/policies/*.conf "$root/policies/" 2>/dev/null || true
 # The example the package installs as /etc/usernsguard/policy.conf.
 cp "$top/etc/usernsguard/policy.conf" "$root/policies/example.conf"
+# The unit as shipped: test_privileges reads its CapabilityBoundingSet=.
+cp "$top/systemd/usernsguard.service.in" "$root/etc/usernsguard.service.in"
 # The benchmark driver and its policies, when `make bench` built them.
 if [ -x "$build/bench/bench" ]; then
 	cp "$build/bench/bench" "$root/bin/bench"

@@ -7,7 +7,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/magic.h>
 
 #include "util.h"
@@ -22,6 +24,45 @@ int ug_env_require_root(void)
 	if (geteuid() != 0) {
 		ug_err("not root: loading BPF-LSM programs and pinning maps needs root");
 		return UG_EXIT_NOT_ROOT;
+	}
+	return 0;
+}
+
+/* Whether @cap is in this process's effective set (one capget(2), no library needed). */
+static bool has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[CAP_TO_INDEX(cap)].effective & CAP_TO_MASK(cap);
+}
+
+/*
+ * What `load` needs of the kernel (README, "Privileges"): maps, BTF and
+ * programs need CAP_BPF, LSM programs and the probe reads they make need
+ * CAP_PERFMON; CAP_SYS_ADMIN stands in for both. Checked before anything
+ * is touched, so a unit whose CapabilityBoundingSet= lacks one fails with
+ * this line instead of a bare EPERM from bpf(2) halfway through.
+ */
+int ug_env_require_caps(void)
+{
+	static const struct {
+		int cap;
+		const char *name;
+	} needed[] = { { CAP_BPF, "CAP_BPF" }, { CAP_PERFMON, "CAP_PERFMON" } };
+	size_t i;
+
+	if (has_cap(CAP_SYS_ADMIN))
+		return 0;
+	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		if (!has_cap(needed[i].cap)) {
+			ug_err("missing capability %s (or CAP_SYS_ADMIN): loading BPF-LSM programs "
+			       "needs it; a systemd unit must keep it in CapabilityBoundingSet=",
+			       needed[i].name);
+			return UG_EXIT_NOT_ROOT;
+		}
 	}
 	return 0;
 }
@@ -105,6 +146,8 @@ int ug_env_require_all(void)
 	int ret;
 
 	ret = ug_env_require_root();
+	if (!ret)
+		ret = ug_env_require_caps();
 	if (!ret)
 		ret = ug_env_require_btf();
 	if (!ret)

@@ -10,10 +10,12 @@
 #include <stdbool.h>
 
 int ug_env_require_root(void);
+/* CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN) in the effective set. */
+int ug_env_require_caps(void);
 int ug_env_require_btf(void);
 int ug_env_require_bpf_lsm(void);
 int ug_env_require_bpffs(bool mount_if_missing);
-/* All of the above, in that order. */
+/* Root, capabilities, BTF, BPF LSM, bpffs, in that order. */
 int ug_env_require_all(void);
 
 #endif

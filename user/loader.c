@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "policy_maps.h"
+#include "selfcheck.h"
 #include "usernsguard.skel.h"
 #include "util.h"
 
@@ -126,12 +127,37 @@ static int make_pin_dirs(void)
 	return 0;
 }
 
+/*
+ * The new policy is in force: a host task must be left alone by it. If it
+ * is not, the policy in force before (rules off on a first load) comes
+ * back with one flip, and load fails with UG_EXIT_SELFCHECK.
+ */
+static int check_or_restore(const struct ug_map_fds *fds, const char *source, __u32 previous_slot)
+{
+	char why[256];
+	int ret, err;
+
+	ret = ug_selfcheck(source, why, sizeof(why));
+	if (!ret)
+		return 0;
+	ug_err("self-check of %s failed: %s", source, why);
+	err = ug_policy_activate(fds, previous_slot);
+	if (err) {
+		ug_err("taking the new policy back: %s; it stays in force", strerror(-err));
+		return err;
+	}
+	ug_err("the new policy was taken back: the policy in force before it is in force again");
+	return UG_EXIT_SELFCHECK;
+}
+
 int ug_load(const struct ug_kernel_policy *kp, const char *source)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = UG_PIN_DIR);
 	struct usernsguard_bpf *skel = NULL;
+	struct ug_policy previous;
 	struct ug_map_fds fds;
 	struct bpf_program *prog;
+	__u32 previous_slot;
 	bool attached;
 	int lock, err;
 
@@ -175,15 +201,22 @@ int ug_load(const struct ug_kernel_policy *kp, const char *source)
 	}
 
 	err = ug_maps_open_pinned(&fds);
+	if (!err)
+		err = ug_policy_current(&fds, &previous, &previous_slot);
 	if (err) {
 		ug_err("opening pinned maps: %s", strerror(-err));
+		ug_maps_close(&fds);
 		goto out;
 	}
 	err = ug_policy_install(&fds, kp, source);
+	if (!err)
+		err = check_or_restore(&fds, source, previous_slot);
 	ug_maps_close(&fds);
 out:
 	usernsguard_bpf__destroy(skel);
 	close(lock);
+	if (err == UG_EXIT_SELFCHECK)
+		return err;
 	return err ? UG_EXIT_INVALID : UG_EXIT_OK;
 }
 

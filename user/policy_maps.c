@@ -144,9 +144,8 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 		      const char *source)
 {
 	struct ug_policy current, next_policy = kp->policy;
-	struct ug_state state = {};
 	struct timespec now;
-	__u32 zero = 0, active, next;
+	__u32 active, next;
 	size_t i;
 	int err;
 
@@ -204,20 +203,24 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 		return err;
 	}
 
+	err = ug_policy_activate(fds, next);
+	if (err)
+		ug_err("switching to the new policy: %s", strerror(-err));
+	return err;
+}
+
+int ug_policy_activate(const struct ug_map_fds *fds, __u32 slot)
+{
+	struct ug_state state = { .active_slot = slot & 1 };
+	__u32 zero = 0;
+
 	/*
 	 * The flip. Only the low byte of active_slot ever changes, so even a
 	 * byte-wise copy in the kernel shows readers 0 or 1, never a mix.
 	 */
-	state.active_slot = next;
-	if (bpf_map_update_elem(fds->state, &zero, &state, BPF_ANY)) {
-		err = -errno;
-		ug_err("switching to the new policy: %s", strerror(errno));
-		return err;
-	}
-	err = ug_sync_programs();
-	if (err)
-		ug_err("waiting for running programs: %s", strerror(-err));
-	return err;
+	if (bpf_map_update_elem(fds->state, &zero, &state, BPF_ANY))
+		return -errno;
+	return ug_sync_programs();
 }
 
 int ug_marks_read(const struct ug_map_fds *fds, __u32 slot, struct ug_mark_key **keys,

@@ -26,6 +26,12 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 		      const char *source);
 
 /* The policy in force; 0 or -errno. */
+/*
+ * Make policy slot @slot the one in force and wait until no program still
+ * decides by the other. 0 or -errno.
+ */
+int ug_policy_activate(const struct ug_map_fds *fds, __u32 slot);
+
 int ug_policy_current(const struct ug_map_fds *fds, struct ug_policy *out, __u32 *slot);
 
 /*

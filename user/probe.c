@@ -12,16 +12,8 @@
 #include <bpf/libbpf.h>
 
 #include "env.h"
+#include "usernsguard.skel.h"
 #include "util.h"
-
-/* The hooks the programs attach to: bpf/ names each program ug_<hook>. */
-static const char *const hooks[] = {
-	"task_fix_setuid", "task_fix_setgid", "task_fix_setgroups", "bprm_creds_from_file",
-	"path_chown",      "inode_permission", "path_mknod",       "path_mkdir",
-	"path_rmdir",      "path_unlink",      "path_symlink",     "path_link",
-	"path_rename",     "path_chmod",       "path_truncate",    "move_mount",
-	"file_open",
-};
 
 static void line(const char *what, bool ok, const char *detail)
 {
@@ -30,10 +22,11 @@ static void line(const char *what, bool ok, const char *detail)
 
 int ug_probe(void)
 {
+	struct usernsguard_bpf *skel;
 	struct btf *vmlinux = NULL;
 	struct utsname uts;
 	struct statfs sfs;
-	int verdict = 0, i, r;
+	int verdict = 0, r;
 	char detail[256];
 
 	uname(&uts);
@@ -57,16 +50,25 @@ int ug_probe(void)
 	if (!r && !verdict)
 		verdict = UG_EXIT_NOT_ROOT;
 
-	for (i = 0; vmlinux && i < (int)(sizeof(hooks) / sizeof(hooks[0])); i++) {
-		char name[64];
-		bool present;
+	/* Every hook of the embedded object, from its section names ("lsm/HOOK"). */
+	skel = vmlinux ? usernsguard_bpf__open() : NULL;
+	if (skel) {
+		struct bpf_program *prog;
 
-		ug_fmt(name, sizeof(name), "bpf_lsm_%s", hooks[i]);
-		present = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
-		ug_fmt(detail, sizeof(detail), "hook %s", hooks[i]);
-		line(detail, present, present ? "" : "missing: load would fail");
-		if (!present && !verdict)
-			verdict = UG_EXIT_INVALID;
+		bpf_object__for_each_program(prog, skel->obj) {
+			const char *hook = strchr(bpf_program__section_name(prog), '/');
+			char name[64];
+			bool present;
+
+			hook = hook ? hook + 1 : bpf_program__section_name(prog);
+			ug_fmt(name, sizeof(name), "bpf_lsm_%s", hook);
+			present = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+			ug_fmt(detail, sizeof(detail), "hook %s", hook);
+			line(detail, present, present ? "" : "missing: load would fail");
+			if (!present && !verdict)
+				verdict = UG_EXIT_INVALID;
+		}
+		usernsguard_bpf__destroy(skel);
 	}
 	if (vmlinux) {
 		bool idmap = btf__find_by_name_kind(vmlinux, "mnt_idmap", BTF_KIND_STRUCT) > 0;

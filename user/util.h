@@ -17,6 +17,7 @@ enum ug_exit {
 	UG_EXIT_NO_BTF = 6,     /* no /sys/kernel/btf/vmlinux */
 	UG_EXIT_NO_BPFFS = 7,   /* bpffs not mounted and not mountable */
 	UG_EXIT_NOT_LOADED = 8, /* status/events/unload: nothing is loaded */
+	UG_EXIT_SELFCHECK = 9,  /* load: the new policy judged a host task; taken back */
 };
 
 extern bool ug_debug;

@@ -70,7 +70,8 @@ static void test_check_and_load(void)
 	expect(rc == 0 && !strcmp(out, EXAMPLE ": ok: 3 rules on, 0 exemptions, overflow ids 65534/65534\n"),
 	       "check: exit 0, 3 rules on, no exemptions", "exit %d: %s", rc, out);
 	rc = sh_capture(out, sizeof(out), "usernsguard load " EXAMPLE " 2>/dev/null");
-	expect(rc == 0 && !strcmp(out, "usernsguard: policy " EXAMPLE " loaded\n"),
+	expect(rc == 0 && !strcmp(out, "usernsguard: policy " EXAMPLE
+					      " loaded; self-check passed: host tasks untouched\n"),
 	       "load: exit 0", "exit %d: %s", rc, out);
 	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
 		char name[96];

@@ -213,6 +213,11 @@ static void test_bad_environments(void)
 	rc = sh_capture(out, sizeof(out), "usernsguard probe");
 	expect(rc == 0 && strstr(out, "a load would work") && !strstr(out, " NO "),
 	       "probe on a supported kernel: exit 0", "exit %d: %s", rc, out);
+	/* The matrix's record of each kernel: version, support, every hook. */
+	printf("%s", out);
+	rc = sh_capture(out, sizeof(out), "usernsguard probe | grep -c '^  hook [a-z_]* *ok'");
+	expect(rc == 0 && !strcmp(out, "18\n"), "probe: each of the object's 18 hooks is present",
+	       "%s", out);
 }
 
 int main(int argc, char **argv)

@@ -6,6 +6,9 @@
  * enforce) and B (both off). Every result must be what A or B gives, both
  * must be seen, and the kernel's denied counters must equal the denials
  * the workers saw. Bounded: 20 reloads, and workers stop after 120 s.
+ * Then an oversubscribed round: four times as many busy workers as CPUs,
+ * all at the same priority, under one enforcing policy, so tasks are often
+ * preempted inside a program (counters must still add up exactly: issue 13).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,27 +28,29 @@
 
 struct tally {
 	volatile int stop;
+	long budget; /* operations per worker, 0: until stopped */
 	long allowed[2], denied[2], wrong[2]; /* [0] chown, [1] open */
 	long ops;
 };
 
 static struct tally *t;
 
-static bool time_is_up(time_t start)
+static bool time_is_up(time_t start, long done)
 {
-	return t->stop || time(NULL) - start > 120;
+	return t->stop || time(NULL) - start > 120 || (t->budget && done >= t->budget);
 }
 
 static void chown_worker(int id)
 {
 	char path[64];
 	time_t start = time(NULL);
+	long done;
 
 	snprintf(path, sizeof(path), "/tmp/st/f%d", id);
 	/* Busy workers must not starve the reloader on two CPUs. */
-	if (nice(15) < 0)
+	if (!t->budget && nice(15) < 0)
 		return;
-	while (!time_is_up(start)) {
+	for (done = 0; !time_is_up(start, done); done++) {
 		int ret = chown(path, 65534, (gid_t)-1), err = errno;
 
 		if (ret == 0) {
@@ -64,11 +69,12 @@ static void chown_worker(int id)
 static int open_worker(void *arg)
 {
 	time_t start = time(NULL);
+	long done;
 
 	(void)arg;
-	if (nice(15) < 0 || setgid(1000) || setuid(1000))
+	if ((!t->budget && nice(15) < 0) || setgid(1000) || setuid(1000))
 		return 220;
-	while (!time_is_up(start)) {
+	for (done = 0; !time_is_up(start, done); done++) {
 		int fd = open("/tmp/st/r-0707", O_RDONLY), err = errno;
 
 		if (fd >= 0) {
@@ -84,27 +90,12 @@ static int open_worker(void *arg)
 	return 0;
 }
 
-int main(void)
+/* Start @per_kind chown workers and as many open workers; returns how many. */
+static int start_workers(pid_t *pids, int per_kind)
 {
-	long long r1_before, r2_before, r1_after, r2_after;
-	pid_t pids[2 * WORKERS];
-	int i, n = 0, reloads = 0;
+	int i, n = 0;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (t == MAP_FAILED)
-		return 1;
-	memset(t, 0, sizeof(*t));
-	sh("usernsguard unload >/dev/null 2>&1; mkdir -p /tmp/st && touch /tmp/st/f0 /tmp/st/f1 "
-	   "/tmp/st/r-0707 && chmod 0707 /tmp/st/r-0707");
-	write_file("/tmp/st-a.conf", "rule overflow-transitions on on-deny errno\n"
-				     "rule most-restrictive on\n");
-	write_file("/tmp/st-b.conf", "rule overflow-transitions off\nrule most-restrictive off\n");
-	expect(sh("usernsguard load /tmp/st-a.conf >/dev/null 2>&1") == 0, "load A", "failed");
-	r1_before = rule_counter("overflow-transitions", "denied ");
-	r2_before = rule_counter("most-restrictive", "denied ");
-
-	for (i = 0; i < WORKERS; i++) {
+	for (i = 0; i < per_kind; i++) {
 		pids[n] = fork();
 		if (pids[n] == 0) {
 			chown_worker(i);
@@ -116,14 +107,84 @@ int main(void)
 			_exit(in_userns(MAP, MAP, open_worker, NULL).err);
 		n++;
 	}
+	return n;
+}
+
+static void wait_workers(const pid_t *pids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		waitpid(pids[i], NULL, 0);
+}
+
+static void expect_counters_add_up(const char *round, long long r1, long long r2)
+{
+	long long r1_after = rule_counter("overflow-transitions", "denied ");
+	long long r2_after = rule_counter("most-restrictive", "denied ");
+
+	expect(r1_after - r1 == t->denied[0], "rule 1: kernel denied counter == chown denials seen",
+	       "%s: %lld vs %ld", round, r1_after - r1, t->denied[0]);
+	expect(r2_after - r2 == t->denied[1], "rule 2: kernel denied counter == open denials seen",
+	       "%s: %lld vs %ld", round, r2_after - r2, t->denied[1]);
+}
+
+/*
+ * Four busy workers of each kind per CPU, none niced, a fixed number of
+ * operations each, one enforcing policy: every operation is a denial.
+ */
+static void oversubscribed_round(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int per_kind = (int)(4 * (cpus > 0 ? cpus : 1)), n;
+	pid_t pids[2 * 4 * 16];
+	long long r1, r2;
+
+	if (per_kind > 4 * 16)
+		per_kind = 4 * 16;
+	memset(t, 0, sizeof(*t));
+	t->budget = 4000;
+	expect(sh("usernsguard load /tmp/st-a.conf >/dev/null 2>&1") == 0, "load A", "failed");
+	r1 = rule_counter("overflow-transitions", "denied ");
+	r2 = rule_counter("most-restrictive", "denied ");
+	n = start_workers(pids, per_kind);
+	wait_workers(pids, n);
+	printf("     oversubscribed: %d workers on %ld CPUs, %ld operations: chown %ld denied, "
+	       "open %ld denied, %ld other\n",
+	       n, cpus, t->ops, t->denied[0], t->denied[1],
+	       t->allowed[0] + t->allowed[1] + t->wrong[0] + t->wrong[1]);
+	expect(t->denied[0] == per_kind * t->budget && t->denied[1] == per_kind * t->budget,
+	       "oversubscribed: every operation denied under A", "chown %ld, open %ld of %ld each",
+	       t->denied[0], t->denied[1], per_kind * t->budget);
+	expect_counters_add_up("oversubscribed", r1, r2);
+}
+
+int main(void)
+{
+	long long r1_before, r2_before;
+	pid_t pids[2 * WORKERS];
+	int i, n, reloads = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (t == MAP_FAILED)
+		return 1;
+	memset(t, 0, sizeof(*t));
+	sh("usernsguard unload >/dev/null 2>&1; mkdir -p /tmp/st && touch /tmp/st/r-0707 && "
+	   "chmod 0707 /tmp/st/r-0707 && for i in $(seq 0 63); do touch /tmp/st/f$i; done");
+	write_file("/tmp/st-a.conf", "rule overflow-transitions on on-deny errno\n"
+				     "rule most-restrictive on\n");
+	write_file("/tmp/st-b.conf", "rule overflow-transitions off\nrule most-restrictive off\n");
+	expect(sh("usernsguard load /tmp/st-a.conf >/dev/null 2>&1") == 0, "load A", "failed");
+	r1_before = rule_counter("overflow-transitions", "denied ");
+	r2_before = rule_counter("most-restrictive", "denied ");
+
+	n = start_workers(pids, WORKERS);
 	for (i = 0; i < 20; i++)
 		reloads += sh("usernsguard load /tmp/st-%c.conf >/dev/null 2>&1", i % 2 ? 'a' : 'b') == 0;
 	t->stop = 1;
-	for (i = 0; i < n; i++)
-		waitpid(pids[i], NULL, 0);
+	wait_workers(pids, n);
 
-	r1_after = rule_counter("overflow-transitions", "denied ");
-	r2_after = rule_counter("most-restrictive", "denied ");
 	printf("     %ld operations checked: chown %ld allowed / %ld denied, open %ld allowed / "
 	       "%ld denied, %ld wrong\n",
 	       t->ops, t->allowed[0], t->denied[0], t->allowed[1], t->denied[1],
@@ -133,12 +194,8 @@ int main(void)
 	       "%ld wrong", t->wrong[0] + t->wrong[1]);
 	expect(t->allowed[0] > 0 && t->denied[0] > 0 && t->allowed[1] > 0 && t->denied[1] > 0,
 	       "both policies were in force while the workers ran", "see counts above");
-	expect(r1_after - r1_before == t->denied[0],
-	       "rule 1: kernel denied counter == chown denials seen", "%lld vs %ld",
-	       r1_after - r1_before, t->denied[0]);
-	expect(r2_after - r2_before == t->denied[1],
-	       "rule 2: kernel denied counter == open denials seen", "%lld vs %ld",
-	       r2_after - r2_before, t->denied[1]);
+	expect_counters_add_up("reloads", r1_before, r2_before);
+	oversubscribed_round();
 	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();
 }
