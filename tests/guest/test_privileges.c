@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -40,9 +41,11 @@ static const char *const cap_names[] = {
 };
 #define N_CAPS ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
 
+/* Every rule enforcing, and a tree the host may use shifted (so may its tenant). */
 static const char enforce_all[] = "rule overflow-transitions on\n"
 				  "rule most-restrictive on\n"
-				  "rule shift-marks on\n";
+				  "rule shift-marks on\n"
+				  "mark /mnt/p/tree shiftable-by 200000 origin 100000\n";
 
 /* The unit's CapabilityBoundingSet= as a set of capability numbers. */
 static bool unit_caps[N_CAPS];
@@ -131,7 +134,7 @@ static void test_unit_privileges(void)
 {
 	char out[4096];
 	long long before, after;
-	int rc;
+	int rc, tree;
 
 	expect(read_unit_caps() >= 3, "the shipped unit's CapabilityBoundingSet= is read",
 	       "%s: no capabilities found", UNIT);
@@ -141,6 +144,11 @@ static void test_unit_privileges(void)
 	expect(rc == 0, "under the unit's bounding set /proc/kallsyms reads as zeros",
 	       "exit %d", rc);
 
+	rc = sh("grep -q '^loop ' /proc/modules || insmod /lib/modules/loop.ko; mkdir -p /mnt/p /mnt/pview && "
+		"dd if=/dev/zero of=/tmp/p.img bs=1M count=8 2>/dev/null && mke2fs -F /tmp/p.img >/dev/null && "
+		"mount -t ext4 -o loop /tmp/p.img /mnt/p && mkdir /mnt/p/tree && touch /mnt/p/tree/file && "
+		"chown -R 100000:100000 /mnt/p/tree");
+	expect(rc == 0, "an ext4 image with a marked tree", "exit %d", rc);
 	write_file("/tmp/priv.conf", enforce_all);
 	sh("usernsguard unload >/dev/null 2>&1");
 	rc = as_unit(-1, -1, "usernsguard load /tmp/priv.conf >/tmp/priv.out 2>&1");
@@ -152,6 +160,15 @@ static void test_unit_privileges(void)
 		"mv /tmp/priv/f /tmp/priv/g && ln /tmp/priv/g /tmp/priv/h && rm /tmp/priv/g /tmp/priv/h && "
 		"touch /tmp/priv/r-0707 && chmod 0707 /tmp/priv/r-0707 && cat /tmp/priv/r-0707");
 	expect(rc == 0, "host tasks: reads, execs, names made and removed all work", "exit %d", rc);
+	/* The host may use any view (on 6.12 a host taken for a namespace was refused here). */
+	tree = idmapped_tree("/mnt/p/tree", "100000 200000 65536\n", false);
+	rc = tree < 0 ? -tree : attach_tree(tree, "/mnt/pview");
+	expect(rc == 0, "host: attaches an authorized view of the marked tree", "errno %d", rc);
+	if (tree >= 0)
+		close(tree);
+	rc = sh("cat /mnt/pview/file && ls /mnt/pview >/dev/null");
+	expect(rc == 0, "host: reads through the view", "exit %d", rc);
+	umount2("/mnt/pview", MNT_DETACH);
 	after = all_counters();
 	expect(before == 0 && after == 0, "host tasks: no rule counted anything",
 	       "before %lld, after %lld", before, after);
@@ -191,6 +208,6 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sh("usernsguard unload >/dev/null 2>&1");
 	test_unit_privileges();
-	sh("usernsguard unload >/dev/null 2>&1");
+	sh("usernsguard unload >/dev/null 2>&1; umount /mnt/p");
 	return summary();
 }
