@@ -4,7 +4,8 @@
 # with -icount shift=0 (the guest clock counts instructions: ratios repeat)
 # on one vCPU (6.1 hangs bringing up a second CPU in that mode), once on
 # two vCPUs by the wall clock as a cross-check, then write bench/results.md.
-# Usage: scripts/bench.sh [SERIES...]   (default: 6.1 6.12)
+# Usage: scripts/bench.sh [SERIES...]   (default: 6.1 6.12; any series
+# scripts/fetch-kernels.sh knows, e.g. 6.18 or stable)
 # BENCH_REPS, BENCH_SCALE and BENCH_WALL_REPS size the runs; BENCH_MODES
 # ("icount wall") picks the boots. The report uses the latest lines of each
 # boot, so the two kinds of boot may run at different times.

@@ -1,15 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Run the guest suites and print one combined summary line. For each
-# kernel series given (default: 6.1 6.12): the test boot, and a boot whose
-# lsm= list leaves out bpf. On the last series, a boot with the loader
-# built with ASan and UBSan. Any failure fails the run.
+# kernel series given (default: 6.1 6.12 6.18 stable): the test boot, and a
+# boot whose lsm= list leaves out bpf. On the last series (by default the
+# newest kernel), a boot with the loader built with ASan and UBSan. After
+# the 6.12 test boot, promtool lints the metrics it printed. Any failure
+# fails the run.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 series=("$@")
-[ ${#series[@]} -gt 0 ] || series=(6.1 6.12)
+[ ${#series[@]} -gt 0 ] || series=(6.1 6.12 6.18 stable)
 asan_series=${series[${#series[@]}-1]}
 
 runs=()

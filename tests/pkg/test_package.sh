@@ -11,9 +11,11 @@
 #  (d) the .deb installs with apt into a clean Debian 12 minbase chroot, works
 #      there, and dpkg -r / dpkg -P take it away again;
 #  (e) the same install booted with systemd as init on Debian 12's 6.1 and
-#      6.12 kernels (tests/pkg/systemd_guest.sh): the unit loads at boot with
-#      its hardening, reloads, survives a bad reload, stop leaves enforcement
-#      on, removal unloads; without BPF LSM the unit is skipped, not failed.
+#      6.12 kernels and on Debian's 6.18 and newest stable ones
+#      (tests/pkg/systemd_guest.sh): the unit loads at boot with its
+#      hardening, reloads, survives a bad reload, stop leaves enforcement on,
+#      removal unloads; without BPF LSM (on 6.12) the unit is skipped, not
+#      failed.
 # Needs root (debootstrap, chroot), QEMU and the Debian mirror apt uses.
 # Usage: tests/pkg/test_package.sh   (make pkg-test)
 set -euo pipefail
@@ -314,13 +316,14 @@ expect_eq "after purge: no /etc/usernsguard, no enablement link, not known to dp
 umount "$chroot_dir/proc"
 
 # ------------------------------------------------------ (e) systemd guests
-# The unit under a real systemd, with BPF LSM: Debian 12's own 6.1 and 6.12;
-# and its twin, a kernel without BPF LSM, where the unit must be skipped.
+# The unit under a real systemd, with BPF LSM: Debian 12's own 6.1 and 6.12,
+# and Debian's newer 6.18 and stable kernels under the same userland; and
+# its twin, a kernel without BPF LSM, where the unit must be skipped.
 t0=$SECONDS
 expect_rc "systemd guest: apt-get install systemd systemd-sysv ./$deb, initramfs" 0 \
 	"$top/tests/pkg/systemd_guest.sh" build "$work/$deb" "$tarball" "$work/systemd-initrd.gz"
 echo "     systemd guest initramfs: $((SECONDS - t0))s"
-for run in "6.12 load" "6.1 load" "6.12 skip lsm=lockdown,capability,yama"; do
+for run in "6.12 load" "6.1 load" "6.18 load" "stable load" "6.12 skip lsm=lockdown,capability,yama"; do
 	read -r series want extra <<<"$run"
 	echo "== (e) systemd guest $series, expect $want"
 	t0=$SECONDS
