@@ -10,8 +10,14 @@
 #include "rule_restrictive.bpf.h"
 #include "rule_shift.bpf.h"
 
-/* Rule 2 on the directory, then rule 3 on its mount. */
-static __always_inline int check_name_change(const struct path *dir, int ret)
+/*
+ * Rule 2 on the directory, then rule 3 on its mount. A subprogram, not
+ * inlined: path_rename calls it twice, and its own stack frame ends at the
+ * return, so the verifier reaches the second call with one state instead
+ * of every state the first one left behind (6.18 processed 288,690
+ * instructions for the inlined pair, 3.9 times one call).
+ */
+static __noinline int check_name_change(const struct path *dir, int ret)
 {
 	int err = check_dir_change(dir, ret);
 
