@@ -7,7 +7,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <linux/openat2.h>
 #include <linux/magic.h>
 
 #include "util.h"
@@ -92,16 +96,88 @@ static int resolve_exempt(const struct ug_policy_src *src, const struct ug_syste
 	return 0;
 }
 
+/*
+ * A mark's directory, opened without following a symlink anywhere in its
+ * path: a tenant who can replace a directory of the path with a symlink
+ * (its own marked tree, say) must not steer the next load to another tree.
+ */
+static int open_mark_dir(const struct ug_policy_src *src, const struct ug_mark_src *m, char *err,
+			 size_t errlen)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, m->path, &how, sizeof(how));
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ELOOP)
+		ug_fmt(err, errlen, "%s:%u:%u: mark '%s': a symlink in the path (marks are resolved "
+		       "without following symlinks: name the directory itself)", src->name,
+		       m->where.line, m->where.col, m->path);
+	else if (errno == ENOTDIR)
+		ug_fmt(err, errlen, "%s:%u:%u: mark '%s' is not a directory", src->name,
+		       m->where.line, m->where.col, m->path);
+	else
+		ug_fmt(err, errlen, "%s:%u:%u: mark '%s': %s", src->name, m->where.line,
+		       m->where.col, m->path, strerror(errno));
+	return -errno;
+}
+
+/* Marks are searched for up a view's parents, so one inside another is ambiguous. */
+#define UG_MARK_ANCESTRY_MAX 4096
+
+/*
+ * Index of the mark that is a parent directory (at any depth, across
+ * mounts, as ".." goes at load) of the directory open at @fd, or -1.
+ */
+static long enclosing_mark(const struct ug_kernel_policy *out, int fd)
+{
+	struct stat st, parent;
+	int cur = dup(fd), depth;
+	long found = -1;
+	size_t j;
+
+	if (cur < 0 || fstat(cur, &st))
+		goto out;
+	for (depth = 0; depth < UG_MARK_ANCESTRY_MAX && found < 0; depth++) {
+		int up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (up < 0 || fstat(up, &parent)) {
+			if (up >= 0)
+				close(up);
+			break;
+		}
+		close(cur);
+		cur = up;
+		if (parent.st_dev == st.st_dev && parent.st_ino == st.st_ino)
+			break; /* the root */
+		for (j = 0; j < out->n_marks; j++)
+			if (out->mark_keys[j].dev == ug_kernel_dev(parent.st_dev) &&
+			    out->mark_keys[j].ino == parent.st_ino)
+				found = (long)j;
+		st = parent;
+	}
+out:
+	if (cur >= 0)
+		close(cur);
+	return found;
+}
+
 static int resolve_marks(const struct ug_policy_src *src, struct ug_kernel_policy *out,
 			 char *err, size_t errlen)
 {
 	size_t i, j;
+	int *fds, ret = 0;
 
 	if (!src->n_marks)
 		return 0;
 	out->mark_keys = calloc(src->n_marks, sizeof(*out->mark_keys));
 	out->marks = calloc(src->n_marks, sizeof(*out->marks));
-	if (!out->mark_keys || !out->marks) {
+	fds = malloc(src->n_marks * sizeof(*fds));
+	if (!out->mark_keys || !out->marks || !fds) {
+		free(fds);
 		ug_fmt(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -109,39 +185,63 @@ static int resolve_marks(const struct ug_policy_src *src, struct ug_kernel_polic
 		const struct ug_mark_src *m = &src->marks[i];
 		struct ug_mark_key key = {};
 		struct stat st;
+		int fd = open_mark_dir(src, m, err, errlen);
 
-		if (stat(m->path, &st)) {
+		if (fd < 0) {
+			ret = fd;
+			goto out;
+		}
+		fds[i] = fd;
+		out->n_marks = i + 1;
+		if (fstat(fd, &st)) {
+			ret = -errno;
 			ug_fmt(err, errlen, "%s:%u:%u: mark '%s': %s", src->name, m->where.line,
 			       m->where.col, m->path, strerror(errno));
-			return -errno;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			ug_fmt(err, errlen, "%s:%u:%u: mark '%s' is not a directory", src->name,
-			       m->where.line, m->where.col, m->path);
-			return -ENOTDIR;
+			goto out;
 		}
 		key.dev = ug_kernel_dev(st.st_dev);
 		key.ino = st.st_ino;
 		/* One tree, one mark: two answers for one tree would be a conflict. */
-		for (j = 0; j < out->n_marks; j++)
+		for (j = 0; j < i; j++)
 			if (out->mark_keys[j].dev == key.dev && out->mark_keys[j].ino == key.ino) {
 				ug_fmt(err, errlen, "%s:%u:%u: mark '%s' names the same tree as line %u",
 				       src->name, m->where.line, m->where.col, m->path,
 				       out->marks[j].policy_line);
-				return -EEXIST;
+				ret = -EEXIST;
+				goto out;
 			}
-		out->mark_keys[out->n_marks] = key;
-		out->marks[out->n_marks] = (struct ug_mark){
+		out->mark_keys[i] = key;
+		out->marks[i] = (struct ug_mark){
 			.shiftable_by = m->shiftable_by,
 			.origin = m->origin,
 			.range = m->range,
 			.flags = m->ro ? UG_MARK_RO : 0,
 			.policy_line = m->where.line,
 		};
-		out->n_marks++;
+	}
+	/*
+	 * A mark inside another: the outer tenant's view would contain the
+	 * inner tenant's tree. Refused, whichever comes first in the file.
+	 */
+	for (i = 0; i < src->n_marks; i++) {
+		long outer = enclosing_mark(out, fds[i]);
+		const struct ug_mark_src *m = &src->marks[i];
+
+		if (outer >= 0) {
+			ug_fmt(err, errlen, "%s:%u:%u: mark '%s' is inside the mark '%s' of line %u: "
+			       "the outer tree's tenant would reach into it; mark disjoint trees",
+			       src->name, m->where.line, m->where.col, m->path,
+			       src->marks[outer].path, src->marks[outer].where.line);
+			ret = -EINVAL;
+			goto out;
+		}
 	}
 	out->policy.n_marks = (__u32)out->n_marks;
-	return 0;
+out:
+	for (i = 0; i < out->n_marks; i++)
+		close(fds[i]);
+	free(fds);
+	return ret;
 }
 
 void ug_warn_overlapping_marks(const struct ug_policy_src *src)

@@ -389,6 +389,38 @@ static void test_selfcheck(void)
 	       generation());
 }
 
+/* Marks a tenant cannot steer (issue 15): no symlink in a mark's path, no mark inside another. */
+static void expect_load_refused(const char *name, const char *text, const char *message)
+{
+	char out[4096];
+	int rc;
+
+	write_file("/tmp/steer.conf", text);
+	rc = sh_capture(out, sizeof(out), "usernsguard load /tmp/steer.conf 2>&1 | grep -v warning");
+	expect(strstr(out, message) != NULL, name, "exit %d: %s", rc, out);
+}
+
+static void test_mark_resolution(void)
+{
+	long long gen;
+
+	expect(load_policy(policy) == 0, "load shift-marks policy", "load failed");
+	gen = generation();
+	expect_load_refused("a mark through a symlink to the tree: refused",
+			    "rule shift-marks on\nmark /mnt/s/alias-group1 shiftable-by 200000\n",
+			    "/tmp/steer.conf:2:6: mark '/mnt/s/alias-group1': a symlink in the path");
+	expect_load_refused("a mark inside another: refused",
+			    "rule shift-marks on\nmark /mnt/s/group1 shiftable-by 200000\n"
+			    "mark /mnt/s/group1/sub shiftable-by 300000\n",
+			    "/tmp/steer.conf:3:6: mark '/mnt/s/group1/sub' is inside the mark "
+			    "'/mnt/s/group1' of line 2");
+	expect(generation() == gen, "refused loads change nothing", "generation %lld -> %lld", gen,
+	       generation());
+	expect(load_policy("rule shift-marks on\nmark /mnt/s/group1 shiftable-by 200000\n"
+			   "mark /mnt/s/rotree shiftable-by 300000\n") == 0,
+	       "twin: two disjoint marks, named directly: loaded", "refused");
+}
+
 static void test_modes(void)
 {
 	long long before, after;
@@ -426,6 +458,7 @@ int main(void)
 	test_tmpfs();
 	test_rootless_mounts();
 	test_selfcheck();
+	test_mark_resolution();
 	test_modes();
 	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();

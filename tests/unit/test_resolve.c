@@ -178,17 +178,79 @@ Test(resolve, marks_resolve_to_directory_identity)
 
 Test(resolve, two_marks_on_one_tree_conflict)
 {
-	char text[512], tree[160], alias[160];
+	char text[512], tree[160], again[160];
 
 	snprintf(tree, sizeof(tree), "%s/group1", dir);
-	snprintf(alias, sizeof(alias), "%s/alias", dir);
+	snprintf(again, sizeof(again), "%s/group1/.", dir);
 	cr_assert_eq(mkdir(tree, 0755), 0);
-	cr_assert_eq(symlink(tree, alias), 0);
 	snprintf(text, sizeof(text),
-		 "mark %s shiftable-by 200000\nmark %s shiftable-by 300000\n", tree, alias);
+		 "mark %s shiftable-by 200000\nmark %s shiftable-by 300000\n", tree, again);
 	cr_assert_eq(resolve(text), -EEXIST);
 	cr_assert(strstr(err, "p.conf:2:6: mark '") && strstr(err, "names the same tree as line 1"),
 		  "%s", err);
+}
+
+/* A tenant that swaps a directory of the path for a symlink steers nothing. */
+Test(resolve, mark_path_with_a_symlink_is_refused)
+{
+	char text[512], tree[160], alias[160], via[200];
+
+	snprintf(tree, sizeof(tree), "%s/group1", dir);
+	snprintf(alias, sizeof(alias), "%s/alias", dir);
+	snprintf(via, sizeof(via), "%s/link-dir/group1", dir);
+	cr_assert_eq(mkdir(tree, 0755), 0);
+	cr_assert_eq(symlink(tree, alias), 0);
+	snprintf(text, sizeof(text), "mark %s shiftable-by 200000\n", alias);
+	cr_assert_eq(resolve(text), -ELOOP);
+	cr_assert(strstr(err, "p.conf:1:6: mark '") &&
+		  strstr(err, "/alias': a symlink in the path (marks are resolved without following "
+			      "symlinks: name the directory itself)"), "%s", err);
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	/* A symlink higher up the path counts too. */
+	snprintf(alias, sizeof(alias), "%s/link-dir", dir);
+	cr_assert_eq(symlink(dir, alias), 0);
+	snprintf(text, sizeof(text), "mark %s shiftable-by 200000\n", via);
+	cr_assert_eq(resolve(text), -ELOOP, "%s", err);
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	/* Twin: the directory itself. */
+	snprintf(text, sizeof(text), "mark %s shiftable-by 200000\n", tree);
+	cr_assert_eq(resolve(text), 0, "%s", err);
+}
+
+Test(resolve, mark_inside_another_mark_is_refused)
+{
+	char text[768], outer[160], inner[200], sibling[160];
+
+	snprintf(outer, sizeof(outer), "%s/tenants", dir);
+	snprintf(inner, sizeof(inner), "%s/tenants/a/deep", dir);
+	snprintf(sibling, sizeof(sibling), "%s/other", dir);
+	cr_assert_eq(mkdir(outer, 0755), 0);
+	snprintf(text, sizeof(text), "%s/tenants/a", dir);
+	cr_assert_eq(mkdir(text, 0755), 0);
+	cr_assert_eq(mkdir(inner, 0755), 0);
+	cr_assert_eq(mkdir(sibling, 0755), 0);
+	/* Inner first or outer first: refused either way, naming both lines. */
+	snprintf(text, sizeof(text), "mark %s shiftable-by 200000\nmark %s shiftable-by 300000\n",
+		 outer, inner);
+	cr_assert_eq(resolve(text), -EINVAL);
+	cr_assert(strstr(err, "p.conf:2:6: mark '") && strstr(err, "/tenants/a/deep' is inside the mark '") &&
+		  strstr(err, "/tenants' of line 1: the outer tree's tenant would reach into it"),
+		  "%s", err);
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	snprintf(text, sizeof(text), "mark %s shiftable-by 300000\nmark %s shiftable-by 200000\n",
+		 inner, outer);
+	cr_assert_eq(resolve(text), -EINVAL);
+	cr_assert(strstr(err, "p.conf:1:6: mark '") && strstr(err, "of line 2"), "%s", err);
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	/* Twin: disjoint trees side by side. */
+	snprintf(text, sizeof(text), "mark %s shiftable-by 200000\nmark %s shiftable-by 300000\n",
+		 outer, sibling);
+	cr_assert_eq(resolve(text), 0, "%s", err);
+	cr_assert_eq(kp.n_marks, 2);
 }
 
 Test(resolve, mark_must_be_an_existing_directory)
