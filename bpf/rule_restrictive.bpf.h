@@ -158,9 +158,13 @@ static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
 	/*
 	 * The owner's own access is decided by the owner triplet alone (for
 	 * an ACL too: the owner is its user-class entry), so no group entry
-	 * can have been a negative ACL for it: nothing to narrow.
+	 * can have been a negative ACL for it: nothing to narrow. The owner is
+	 * whoever holds the owner's kernel uid, as the kernel's DAC check
+	 * decides, even when its own namespace cannot name it: right after
+	 * unshare(CLONE_NEWUSER) a task writes its own /proc/self/uid_map
+	 * before any map exists (unshare -r, bwrap, newuidmap's callers).
 	 */
-	if (uid_mapped && cred->fsuid.val == path_uid)
+	if (path_uid != UG_INVALID_ID && cred->fsuid.val == path_uid)
 		return 0;
 	if (!ug_in_scope(policy, slot, UG_RULE_MOST_RESTRICTIVE, ns))
 		return 0;

@@ -9,6 +9,7 @@
  * judged by its owner as each path shows it.
  */
 #include <errno.h>
+#include <grp.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdint.h>
@@ -509,8 +510,64 @@ static void test_idmapped(void)
 	expect(sh("umount /mnt/idm") == 0, "unmount idmapped view", "umount failed");
 }
 
+/*
+ * A task in a fresh user namespace whose maps are not written yet: its own
+ * uid (host 1000) is unmapped there, yet it owns /proc/self/uid_map and
+ * must be able to write it (what unshare -r, bwrap and every tool that
+ * maps itself do). A root-owned 0707 file stays refused to it (issue 14).
+ */
+static int self_map(void *arg)
+{
+	const char *what = arg;
+	char map[32];
+	int fd;
+
+	/* Dumpable again after setuid, as after an exec: /proc/self is then its own. */
+	if (setgroups(0, NULL) || setgid(1000) || setuid(1000) || prctl(PR_SET_DUMPABLE, 1))
+		return 220;
+	if (unshare(CLONE_NEWUSER))
+		return 221;
+	if (!strcmp(what, "other")) {
+		fd = open("/tmp/r2/root-0707", O_RDONLY);
+		if (fd < 0)
+			return errno;
+		close(fd);
+		return 0;
+	}
+	fd = open("/proc/self/setgroups", O_WRONLY);
+	if (fd < 0 || write(fd, "deny", 4) != 4)
+		return fd < 0 ? errno : 230;
+	close(fd);
+	snprintf(map, sizeof(map), "0 1000 1\n");
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0 || write(fd, map, strlen(map)) != (ssize_t)strlen(map))
+		return fd < 0 ? errno : 231;
+	close(fd);
+	return getuid() == 0 ? 0 : 232;
+}
+
+static void test_own_files_before_mapping(void)
+{
+	expect(load_policy("rule most-restrictive on\n") == 0, "load rule 2 (default scope)",
+	       "load failed");
+	sh("touch /tmp/r2/root-0707 && chmod 0707 /tmp/r2/root-0707");
+	expect_outcome("unmapped task writes its own uid_map and setgroups (unshare -r)",
+		       in_child(self_map, "own"), OK);
+	expect_outcome("the same unmapped task: root-owned 0707 file: EACCES",
+		       in_child(self_map, "other"), ERR(EACCES));
+	expect(sh("/tests/test_restrictive --as-1000 unshare -r true") == 0,
+	       "busybox unshare -r as uid 1000 under rule 2", "failed");
+}
+
 int main(int argc, char **argv)
 {
+	/* --as-1000 CMD...: run CMD as uid/gid 1000 without supplementary groups. */
+	if (argc > 2 && !strcmp(argv[1], "--as-1000")) {
+		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+			return 125;
+		execvp(argv[2], argv + 2);
+		return 127;
+	}
 	if (argc > 1) {
 		/* Exec target: "--true" succeeds; a set-uid copy checks its euid. */
 		if (strstr(argv[0], "suid-1000"))
@@ -526,6 +583,7 @@ int main(int argc, char **argv)
 	test_nested();
 	test_modes_and_scope();
 	test_idmapped();
+	test_own_files_before_mapping();
 	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();
 }
