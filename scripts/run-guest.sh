@@ -34,10 +34,11 @@ echo "=== guest $series ($(cat "$kdir/package")), mode $mode"
 # (int3 in sched_clock_cpu on a second vCPU, seen once), or stops without a
 # word after the firmware (7.3, seen once in ten boots). That, and only
 # that, is booted once more: a boot whose init has not printed "GUEST:"
-# after UG_GUEST_BOOT_DEADLINE seconds (a normal boot takes 5 to 30) is
+# after UG_GUEST_BOOT_DEADLINE seconds (default 240; a normal boot takes 5
+# to 30, under a loaded host up to a minute) is
 # stopped instead of waiting for the whole timeout. Any failure after
 # "GUEST:" counts.
-deadline=${UG_GUEST_BOOT_DEADLINE:-150}
+deadline=${UG_GUEST_BOOT_DEADLINE:-240}
 hung=$rundir/hung-$series-$mode
 stop=$rundir/stop-$series-$mode
 watchdog() {
