@@ -101,6 +101,33 @@ static void comm_to_utf8(const char comm[16], char out[33])
 	out[n] = '\0';
 }
 
+/*
+ * comm for the text format, where fields are separated by blanks and a
+ * line ends an event: a task may name itself anything (issue 18: a comm
+ * of "x\nforged-line" wrote a line of its own). Printable ASCII other than
+ * the backslash is kept; every other byte, blanks included, becomes \xHH,
+ * so the original bytes can be recovered.
+ */
+static void comm_to_text(const char comm[16], char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = 0;
+
+	for (i = 0; i < 16 && comm[i]; i++) {
+		unsigned char c = (unsigned char)comm[i];
+
+		if (c > 0x20 && c < 0x7f && c != '\\') {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 0xf];
+		}
+	}
+	out[n] = '\0';
+}
+
 /* Decimal digits of @v at @out, NUL-terminated; the end. printf is slow here. */
 static char *decimal(char *out, unsigned long long v)
 {
@@ -365,14 +392,14 @@ static int json_line(const struct ug_event *ev, __s64 boot_to_real_ns, char *buf
 int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_format format,
 		    char *buf, size_t len)
 {
-	char when[64], comm[33], access[4];
+	char when[64], comm[65], access[4];
 	int n;
 
 	if (format == UG_FORMAT_JSON)
 		return json_line(ev, boot_to_real_ns, buf, len);
 
 	ug_rfc3339((__u64)((__s64)ev->boot_ns + boot_to_real_ns), when, sizeof(when));
-	comm_to_utf8(ev->comm, comm);
+	comm_to_text(ev->comm, comm);
 	access_string(ev->mask, access);
 	n = snprintf(buf, len, "%s %s %s %s pid=%u comm=%s uid=%u gid=%u", when,
 		     verdict_name(ev->verdict), ug_rule_name((enum ug_rule)ev->rule),

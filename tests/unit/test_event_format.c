@@ -159,6 +159,31 @@ Test(event_format, text_line)
 			      "comm=su uid=0 gid=0 ino=12 mode=0707 access=r-x errno=EACCES");
 }
 
+/* A task cannot write a line of its own into the text stream (issue 18). */
+Test(event_format, text_comm_cannot_inject_a_line)
+{
+	struct ug_event ev = base();
+
+	ev.rule = UG_RULE_MOST_RESTRICTIVE;
+	ev.verdict = UG_VERDICT_DENIED;
+	ev.op = UG_OP_ACCESS;
+	ev.errno_val = EACCES;
+	ev.ino = 12;
+	ev.mode = 0100707;
+	ev.mask = 4;
+	memcpy(ev.comm, "x\nforged \\\x7f\xe9z", 14);
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_TEXT, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "2026-11-22T21:00:00.000000007Z denied most-restrictive access pid=100 "
+			      "comm=x\\x0aforged\\x20\\x5c\\x7f\\xe9z uid=0 gid=0 ino=12 mode=0707 "
+			      "access=r-- errno=EACCES");
+	cr_assert_null(strchr(buf, '\n'));
+	/* Twin: a plain name is kept as it is. */
+	memset(ev.comm, 0, sizeof(ev.comm));
+	memcpy(ev.comm, "nginx-worker", 12);
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_TEXT, buf, sizeof(buf)), 0);
+	cr_assert(strstr(buf, " comm=nginx-worker uid=0 "), "%s", buf);
+}
+
 Test(event_format, too_small_a_buffer)
 {
 	struct ug_event ev = base();
