@@ -67,6 +67,8 @@ chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninte
 umount "$root/proc"
 
 install -m 0755 "$top/tests/pkg/guest-unit-test.sh" "$root/usr/local/sbin/ug-unit-test"
+# A host task making and using a shifted view (util-linux 2.38 cannot).
+${CC:-cc} -static -O2 -Wall -Wextra -Werror -o "$root/usr/local/sbin/ug-view" "$top/tests/pkg/ug-view.c"
 cat >"$root/etc/systemd/system/ug-unit-test.service" <<'EOF'
 [Unit]
 Description=usernsguard unit test
