@@ -21,9 +21,16 @@
 #include <unistd.h>
 #include <linux/mount.h>
 
+static pid_t holder = -1;
+
+/* The parked child holds our stdout too: a shell's $(...) would wait for it. */
 static int fail(const char *step)
 {
 	fprintf(stderr, "ug-view: %s: %s\n", step, strerror(errno));
+	if (holder > 0) {
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+	}
 	return 1;
 }
 
@@ -46,7 +53,6 @@ int main(int argc, char **argv)
 	struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP };
 	char path[512], line[256], map[128], c;
 	int ready[2], ns, tree;
-	pid_t holder;
 	FILE *f;
 
 	if (argc != 5) {
@@ -59,6 +65,8 @@ int main(int argc, char **argv)
 		return fail("pipe");
 	holder = fork();
 	if (holder == 0) {
+		close(STDOUT_FILENO);
+		close(STDERR_FILENO);
 		if (unshare(CLONE_NEWUSER) || write(ready[1], "", 1) != 1)
 			_exit(1);
 		pause();
@@ -80,6 +88,7 @@ int main(int argc, char **argv)
 		return fail("mount_setattr(MOUNT_ATTR_IDMAP)");
 	kill(holder, SIGKILL);
 	waitpid(holder, NULL, 0);
+	holder = -1;
 	if (syscall(SYS_move_mount, tree, "", AT_FDCWD, argv[3], MOVE_MOUNT_F_EMPTY_PATH))
 		return fail("move_mount");
 	snprintf(path, sizeof(path), "%s/%s", argv[3], argv[4]);
