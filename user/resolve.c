@@ -2,16 +2,15 @@
 #include "resolve.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <linux/openat2.h>
 #include <linux/magic.h>
 
 #include "util.h"
@@ -100,29 +99,55 @@ static int resolve_exempt(const struct ug_policy_src *src, const struct ug_syste
  * A mark's directory, opened without following a symlink anywhere in its
  * path: a tenant who can replace a directory of the path with a symlink
  * (its own marked tree, say) must not steer the next load to another tree.
+ * Walked one component at a time with O_NOFOLLOW rather than with
+ * openat2(RESOLVE_NO_SYMLINKS): the packaged unit's seccomp filters
+ * (systemd 252) answer openat2 with ENOSYS. A component swapped for a
+ * symlink between the check and the open fails the open (O_NOFOLLOW with
+ * O_DIRECTORY), so nothing is ever followed. -errno, @err set, on failure.
  */
 static int open_mark_dir(const struct ug_policy_src *src, const struct ug_mark_src *m, char *err,
 			 size_t errlen)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	int fd = (int)syscall(SYS_openat2, AT_FDCWD, m->path, &how, sizeof(how));
+	char path[PATH_MAX], *save = NULL, *name;
+	int cur, next, e = 0;
+	struct stat st;
 
-	if (fd >= 0)
-		return fd;
-	if (errno == ELOOP)
+	ug_fmt(path, sizeof(path), "%s", m->path);
+	cur = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cur < 0)
+		e = errno;
+	for (name = strtok_r(path, "/", &save); !e && name; name = strtok_r(NULL, "/", &save)) {
+		if (fstatat(cur, name, &st, AT_SYMLINK_NOFOLLOW)) {
+			e = errno;
+		} else if (S_ISLNK(st.st_mode)) {
+			e = ELOOP;
+		} else if (!S_ISDIR(st.st_mode)) {
+			e = ENOTDIR;
+		} else {
+			next = openat(cur, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (next < 0) {
+				e = errno == ENOTDIR ? ELOOP : errno;
+			} else {
+				close(cur);
+				cur = next;
+			}
+		}
+	}
+	if (!e)
+		return cur;
+	if (cur >= 0)
+		close(cur);
+	if (e == ELOOP)
 		ug_fmt(err, errlen, "%s:%u:%u: mark '%s': a symlink in the path (marks are resolved "
 		       "without following symlinks: name the directory itself)", src->name,
 		       m->where.line, m->where.col, m->path);
-	else if (errno == ENOTDIR)
+	else if (e == ENOTDIR)
 		ug_fmt(err, errlen, "%s:%u:%u: mark '%s' is not a directory", src->name,
 		       m->where.line, m->where.col, m->path);
 	else
 		ug_fmt(err, errlen, "%s:%u:%u: mark '%s': %s", src->name, m->where.line,
-		       m->where.col, m->path, strerror(errno));
-	return -errno;
+		       m->where.col, m->path, strerror(e));
+	return -e;
 }
 
 /* Marks are searched for up a view's parents, so one inside another is ambiguous. */
