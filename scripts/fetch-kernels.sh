@@ -182,6 +182,13 @@ choose_newer() {
 		papt_cache madison $(for rel in $rels; do
 			printf 'linux-%s-cloud-amd64\n' "image-$rel" "binary-$rel" "modules-$rel" "base-$rel"
 		done) | awk -F' *[|] *' '{ sub(/^ +/, "", $1); print $1, $2 }')
+	# linux-image packages that are only the meta-package of a split kernel.
+	declare -A meta=()
+	while read -r name; do meta[$name]=1; done < <(
+		# shellcheck disable=SC2046 # one package name per word
+		papt_cache show $(for rel in $rels; do
+			[ -z "${have[linux-image-$rel-cloud-amd64]:-}" ] || echo "linux-image-$rel-cloud-amd64"
+		done) | awk '/^Package:/ { p = $2 } /^Depends:.*linux-binary-/ { print p }')
 	for rel in $rels; do
 		kpkg=linux-binary-$rel-cloud-amd64
 		mpkg=linux-modules-$rel-cloud-amd64
@@ -191,9 +198,14 @@ choose_newer() {
 		fi
 		ver=${have[$kpkg]:-}
 		[ -n "$ver" ] || continue
-		# The archive keeps split kernels whose modules are gone: unusable.
+		# The archive keeps split kernels whose binary or modules are gone:
+		# unusable.
 		if [ -n "$mpkg" ] && [ -z "${have[$mpkg]:-}" ]; then
 			skipped+=("$kpkg=$ver (no $mpkg)")
+			continue
+		fi
+		if [ -n "${meta[$kpkg]:-}" ]; then
+			skipped+=("$kpkg=$ver (no linux-binary-$rel-cloud-amd64)")
 			continue
 		fi
 		if [ -z "$best" ] || dpkg --compare-versions "$ver" gt "$best_ver"; then
@@ -206,7 +218,8 @@ choose_newer() {
 	done
 	[ -n "$best" ] || die "$s: no complete kernel (image and modules) in $NEWER_SUITES: ${skipped[*]}"
 	for k in "${skipped[@]}"; do
-		if dpkg --compare-versions "${k#*=}" gt "$best_ver" 2>/dev/null; then
+		ver=${k#*=}
+		if dpkg --compare-versions "${ver%% *}" gt "$best_ver"; then
 			echo "fetch-kernels: $s: passing over newer ${k}" >&2
 		fi
 	done
