@@ -143,7 +143,8 @@ Test(event_format, comm_of_full_sixteen_bytes_is_bounded)
 	cr_assert(strstr(buf, "\"name\":\"xxxxxxxxxxxxxxxx\""), "%s", buf);
 }
 
-Test(event_format, text_line)
+/* A rule-2 denial of a 0707 file, the event the text tests print. */
+static struct ug_event access_denial(__u32 mask)
 {
 	struct ug_event ev = base();
 
@@ -153,7 +154,14 @@ Test(event_format, text_line)
 	ev.errno_val = EACCES;
 	ev.ino = 12;
 	ev.mode = 0100707;
-	ev.mask = 5;
+	ev.mask = mask;
+	return ev;
+}
+
+Test(event_format, text_line)
+{
+	struct ug_event ev = access_denial(5);
+
 	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_TEXT, buf, sizeof(buf)), 0);
 	cr_assert_str_eq(buf, "2026-11-22T21:00:00.000000007Z denied most-restrictive access pid=100 "
 			      "comm=su uid=0 gid=0 ino=12 mode=0707 access=r-x errno=EACCES");
@@ -162,15 +170,8 @@ Test(event_format, text_line)
 /* A task cannot write a line of its own into the text stream (issue 18). */
 Test(event_format, text_comm_cannot_inject_a_line)
 {
-	struct ug_event ev = base();
+	struct ug_event ev = access_denial(4);
 
-	ev.rule = UG_RULE_MOST_RESTRICTIVE;
-	ev.verdict = UG_VERDICT_DENIED;
-	ev.op = UG_OP_ACCESS;
-	ev.errno_val = EACCES;
-	ev.ino = 12;
-	ev.mode = 0100707;
-	ev.mask = 4;
 	memcpy(ev.comm, "x\nforged \\\x7f\xe9z", 14);
 	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_TEXT, buf, sizeof(buf)), 0);
 	cr_assert_str_eq(buf, "2026-11-22T21:00:00.000000007Z denied most-restrictive access pid=100 "
