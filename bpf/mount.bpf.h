@@ -57,37 +57,64 @@ static __always_inline const struct uid_gid_map *ug_mount_idmap(const struct vfs
 }
 
 /*
- * make_vfsuid(): kernel id @kid of an inode on a filesystem owned by
- * @fs_ns, seen through @idmap (NULL: not idmapped). UG_INVALID_ID when
- * the id has no mapping along the way.
+ * How an access path shows ids: the addresses of the mount's uid and gid
+ * idmaps (0: not idmapped), or, where usernsguard cannot tell which mount
+ * the access goes through and cannot rule out a shifted view, "every owner
+ * reads as unmapped" (fail closed, bpf/nowalk.bpf.h). Addresses rather
+ * than typed pointers: a view may come from a walk over a superblock's
+ * mounts or from a task's map, and is read with probe reads either way.
  */
-static __always_inline __u32 ug_path_id(const struct uid_gid_map *idmap,
-					struct user_namespace *fs_ns, __u32 kid, bool gid)
+struct ug_view {
+	__u64 uid_map;
+	__u64 gid_map;
+	__u32 unmapped;
+};
+
+/* The view of a mount the kernel handed to a hook. */
+static __always_inline void ug_mount_view(const struct vfsmount *mnt, struct ug_view *view)
+{
+	view->uid_map = (__u64)ug_mount_idmap(mnt, false);
+	view->gid_map = view->uid_map ? (__u64)ug_mount_idmap(mnt, true) : 0;
+	view->unmapped = 0;
+}
+
+/* The address of user namespace @ns's uid or gid map. */
+static __always_inline __u64 ug_ns_map_at(__u64 ns, bool gid)
+{
+	return ns + (gid ? bpf_core_field_offset(struct user_namespace, gid_map) :
+			   bpf_core_field_offset(struct user_namespace, uid_map));
+}
+
+/*
+ * make_vfsuid(): kernel id @kid of an inode on a filesystem owned by the
+ * user namespace at @fs_ns, seen through the idmap at @idmap (0: not
+ * idmapped). UG_INVALID_ID when the id has no mapping along the way.
+ */
+static __always_inline __u32 ug_path_id(__u64 idmap, __u64 fs_ns, __u32 kid, bool gid)
 {
 	__u32 id = kid;
 
 	if (!idmap)
 		return kid;
-	if (!ug_is_init_ns(fs_ns)) {
-		id = ug_map_id(gid ? &fs_ns->gid_map : &fs_ns->uid_map, kid, UG_IDMAP_UP);
+	if (BPF_CORE_READ((struct user_namespace *)fs_ns, level)) {
+		id = ug_map_id_at(ug_ns_map_at(fs_ns, gid), kid, UG_IDMAP_UP);
 		if (id == UG_INVALID_ID)
 			return UG_INVALID_ID;
 	}
-	return ug_map_id(idmap, id, UG_IDMAP_DOWN);
+	return ug_map_id_at(idmap, id, UG_IDMAP_DOWN);
 }
 
-/* The inverse: the kernel id that @idmap shows as @vid. */
-static __always_inline __u32 ug_unpath_id(const struct uid_gid_map *idmap,
-					  struct user_namespace *fs_ns, __u32 vid, bool gid)
+/* The inverse: the kernel id that the idmap at @idmap shows as @vid. */
+static __always_inline __u32 ug_unpath_id(__u64 idmap, __u64 fs_ns, __u32 vid, bool gid)
 {
 	__u32 id;
 
 	if (!idmap)
 		return vid;
-	id = ug_map_id(idmap, vid, UG_IDMAP_UP);
-	if (id == UG_INVALID_ID || ug_is_init_ns(fs_ns))
+	id = ug_map_id_at(idmap, vid, UG_IDMAP_UP);
+	if (id == UG_INVALID_ID || !BPF_CORE_READ((struct user_namespace *)fs_ns, level))
 		return id;
-	return ug_map_id(gid ? &fs_ns->gid_map : &fs_ns->uid_map, id, UG_IDMAP_DOWN);
+	return ug_map_id_at(ug_ns_map_at(fs_ns, gid), id, UG_IDMAP_DOWN);
 }
 
 #endif /* UG_MOUNT_BPF_H */

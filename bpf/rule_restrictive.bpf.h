@@ -16,12 +16,15 @@
 
 #include "memo.bpf.h"
 #include "mount.bpf.h"
+#include "nowalk.bpf.h"
 
 /* include/linux/fs.h */
 #define MAY_EXEC 0x1
 #define MAY_WRITE 0x2
 #define MAY_READ 0x4
 #define UG_MAY_RWX (MAY_READ | MAY_WRITE | MAY_EXEC)
+#define S_IFMT 00170000
+#define S_IFDIR 0040000
 
 /* include/uapi/linux/posix_acl.h, include/linux/fs.h */
 #define ACL_USER 0x02
@@ -82,76 +85,93 @@ static __always_inline bool ug_all_triplets_grant(__u32 mode, __u32 want)
 	return !(want & ~((mode >> 6) & (mode >> 3) & mode));
 }
 
-/* A task's namespace is covered unless the policy narrows the scope. */
+/* Owner scopes name the creator of the namespace or of any ancestor (32 levels at most). */
+#define UG_USERNS_LEVELS 33
+
+/*
+ * A task's namespace is covered unless the policy narrows the scope. An
+ * owner scope covers the namespaces that host uid created and everything
+ * nested below them: one more unshare(CLONE_NEWUSER) inside a covered
+ * container (its owner is the container's own id) does not leave it. The
+ * initial namespace has no creator and never matches.
+ */
 static __always_inline bool ug_in_scope(const struct ug_policy *policy, __u32 slot, __u32 rule,
 					struct user_namespace *ns)
 {
 	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_SCOPE_OWNER };
+	int level;
 
 	if (rule >= UG_RULE_COUNT || !policy->scoped[rule])
 		return true;
-	key.id = ns->owner.val;
-	if (bpf_map_lookup_elem(&ug_match, &key))
-		return true;
+	for (level = 0; level < UG_USERNS_LEVELS; level++) {
+		if (!ns || ug_is_init_ns(ns))
+			break;
+		key.id = ns->owner.val;
+		if (bpf_map_lookup_elem(&ug_match, &key))
+			return true;
+		ns = ns->parent;
+	}
 	return ug_cgroup_matches(slot, rule, UG_SCOPE_CGROUP);
 }
 
 /*
- * The mount the access goes through. inode_permission() is not given one:
- * during a path walk (open, exec, every lookup, io_uring opens) the walk's
- * nameidata holds it. Without a walk (faccessat, chdir, the set-id recheck
- * inside execve; parent-directory changes are judged by the path hooks
- * below) there is none: the caller gets NULL and the rule does not
- * narrow, see README "Rule 2".
- * A walk on another superblock (an overlayfs checking its layers) does
- * not describe this inode and is ignored too.
+ * What ug_narrow() judges: @want on the inode at @inode, reached through a
+ * mount that shows ids as @view. Plain numbers: ug_narrow() is a global
+ * subprogram, and 6.1 passes a global subprogram nothing it may
+ * dereference.
  */
-static __always_inline const struct vfsmount *ug_walk_mount(struct task_struct *task,
-							    const struct inode *inode)
-{
-	struct nameidata *nd = task->nameidata;
-	const struct vfsmount *mnt;
-
-	if (!nd)
-		return NULL;
-	mnt = nd->path.mnt;
-	if (!mnt || mnt->mnt_sb != inode->i_sb)
-		return NULL;
-	return mnt;
-}
+struct ug_narrow_req {
+	__u64 inode;
+	struct ug_view view;
+	__u32 want;
+};
 
 /*
- * The rule itself: @want (MAY_READ|MAY_WRITE|MAY_EXEC) on @inode, reached
- * through @mnt, by the current task whose namespace @ns is not the initial
- * one (@asker), when not every triplet grants @want (callers check
+ * The rule itself, for the current task, whose namespace is not the
+ * initial one, when not every triplet grants @req->want (callers check
  * ug_all_triplets_grant() first). 0 or -EACCES (0 in audit mode).
- * This runs for every path component a namespaced task looks up, and every
- * field read through a kernel pointer is a checked load: each is read once,
- * and only where needed.
+ * A global subprogram: the verifier checks it once, however many callers
+ * it has (the walk, and each view of a superblock when no walk says which
+ * mount the access goes through). Its inode is known only by address, so
+ * it reads inode fields with probe reads; it is reached only once the
+ * owner or group is not plainly shown, never on the allowed path of a
+ * lookup.
  */
-static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
-				     struct ug_asker *asker, struct user_namespace *ns,
-				     const struct inode *inode, const struct vfsmount *mnt,
-				     __u32 want)
+__noinline int ug_narrow(const struct ug_narrow_req *req)
 {
-	const struct uid_gid_map *uid_idmap, *gid_idmap = NULL;
-	const struct cred *cred = asker->cred;
-	struct user_namespace *fs_ns = NULL;
-	__u32 path_uid, path_gid;
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	struct user_namespace *ns = cred->user_ns;
+	const struct inode *inode;
+	const struct ug_policy *policy;
+	__u32 path_uid, path_gid, owner_uid, owner_gid, slot;
 	bool uid_mapped, gid_mapped;
 	struct ug_event ev;
+	__u64 fs_ns;
 
-	path_uid = inode->i_uid.val;
-	path_gid = inode->i_gid.val;
-	uid_idmap = ug_mount_idmap(mnt, false);
-	if (uid_idmap) {
-		gid_idmap = ug_mount_idmap(mnt, true);
-		fs_ns = inode->i_sb->s_user_ns;
-		path_uid = ug_path_id(uid_idmap, fs_ns, path_uid, false);
-		path_gid = ug_path_id(gid_idmap, fs_ns, path_gid, true);
+	if (!req)
+		return 0;
+	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
+	if (!policy)
+		return 0;
+	inode = (const struct inode *)req->inode;
+	owner_uid = BPF_CORE_READ(inode, i_uid.val);
+	owner_gid = BPF_CORE_READ(inode, i_gid.val);
+	fs_ns = (__u64)BPF_CORE_READ(inode, i_sb, s_user_ns);
+	path_uid = owner_uid;
+	path_gid = owner_gid;
+	if (req->view.unmapped) {
+		path_uid = UG_INVALID_ID;
+		path_gid = UG_INVALID_ID;
+	} else if (req->view.uid_map) {
+		path_uid = ug_path_id(req->view.uid_map, fs_ns, owner_uid, false);
+		path_gid = ug_path_id(req->view.gid_map, fs_ns, owner_gid, true);
 	}
-	uid_mapped = path_uid != UG_INVALID_ID && ug_ns_shows(asker, &ns->uid_map, path_uid, false);
-	gid_mapped = path_gid != UG_INVALID_ID && ug_ns_shows(asker, &ns->gid_map, path_gid, true);
+	/* Off the allowed path of a lookup: no memo (and no stack for one). */
+	uid_mapped = path_uid != UG_INVALID_ID &&
+		     ug_map_id(&ns->uid_map, path_uid, UG_IDMAP_UP) != UG_INVALID_ID;
+	gid_mapped = path_gid != UG_INVALID_ID &&
+		     ug_map_id(&ns->gid_map, path_gid, UG_IDMAP_UP) != UG_INVALID_ID;
 	if (uid_mapped && gid_mapped)
 		return 0;
 
@@ -169,23 +189,58 @@ static __always_inline int ug_narrow(const struct ug_policy *policy, __u32 slot,
 	if (!ug_in_scope(policy, slot, UG_RULE_MOST_RESTRICTIVE, ns))
 		return 0;
 	/* A named-user ACL entry for the caller is user-class too. */
-	if (uid_idmap)
-		fs_ns = inode->i_sb->s_user_ns;
-	if (ug_acl_names_user(inode, ug_unpath_id(uid_idmap, fs_ns, cred->fsuid.val, false)))
+	if (!req->view.unmapped &&
+	    ug_acl_names_user(inode, ug_unpath_id(req->view.uid_map, fs_ns, cred->fsuid.val, false)))
 		return 0;
 
 	ug_event_start(&ev, UG_OP_ACCESS);
-	ev.mask = want;
+	ev.mask = req->want;
 	ev.path_uid = path_uid;
 	ev.path_gid = path_gid;
 	ev.target_id = uid_mapped ? path_gid : path_uid;
-	ev.dev = inode->i_sb->s_dev;
-	ev.ino = inode->i_ino;
-	ev.mode = inode->i_mode;
-	ev.owner_uid = inode->i_uid.val;
-	ev.owner_gid = inode->i_gid.val;
+	ev.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	ev.ino = BPF_CORE_READ(inode, i_ino);
+	ev.mode = BPF_CORE_READ(inode, i_mode);
+	ev.owner_uid = owner_uid;
+	ev.owner_gid = owner_gid;
 	return ug_judge(policy, slot, UG_RULE_MOST_RESTRICTIVE, &ev, ug_current_exe(), EACCES,
 			UG_KILL_NEVER);
+}
+
+/*
+ * No walk says which mount the access goes through (bpf/nowalk.bpf.h):
+ * judge under every view it may have; the first narrowing wins.
+ * Exec of a non-directory outside a walk is the set-id recheck inside
+ * execve (6.11+): the exec was judged when the binary was opened, where a
+ * refusal is visible; refusing the recheck would only turn a set-id exec
+ * silently into one that does not elevate (README "Rule 2").
+ */
+static __always_inline int ug_judge_nowalk(struct task_struct *task, struct inode *inode,
+				      struct ug_narrow_req *req)
+{
+	struct ug_hint *hint;
+	__u32 n, i;
+	int err;
+
+	if (req->want == MAY_EXEC && (inode->i_mode & S_IFMT) != S_IFDIR)
+		return 0;
+	hint = ug_nowalk_views(task, inode);
+	if (!hint) {
+		req->view.uid_map = 0;
+		req->view.gid_map = 0;
+		req->view.unmapped = 1;
+		return ug_narrow(req);
+	}
+	n = hint->scan.nviews;
+	for (i = 0; i < UG_SCAN_VIEWS; i++) {
+		if (i >= n)
+			break;
+		req->view = hint->scan.views[i];
+		err = ug_narrow(req);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /*
@@ -208,56 +263,31 @@ static __noinline bool ug_owner_plainly_shown(struct ug_asker *asker, struct use
  * Everything after "the task is in a user namespace". A function of its
  * own, so that the hook's path for the initial namespace, which is nearly
  * every call on a host, saves and restores as few registers as it can.
+ * inode_permission() is not given a mount: during a path walk (open, exec,
+ * every lookup, io_uring opens) the walk's nameidata holds it; outside one
+ * bpf/nowalk.bpf.h finds it. A walk on another superblock is an overlayfs
+ * checking its layers with the mounter's credentials: the overlay's own
+ * inode was judged in the walk, and the layer check is not narrowed.
  */
 static __noinline int ug_inode_permission_ns(struct task_struct *task, const struct cred *cred,
 					     struct user_namespace *ns, struct inode *inode,
 					     __u32 want)
 {
 	struct ug_asker asker = { .task = task, .cred = cred };
-	const struct ug_policy *policy;
-	const struct vfsmount *mnt;
+	struct ug_narrow_req req = { .want = want };
+	struct nameidata *nd = task->nameidata;
+	const struct vfsmount *mnt = nd ? nd->path.mnt : NULL;
 	__u32 slot;
 
-	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
-	if (!policy)
+	if (!ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot))
 		return 0;
-	mnt = ug_walk_mount(task, inode);
-	if (!mnt || ug_owner_plainly_shown(&asker, ns, inode, mnt))
+	req.inode = (__u64)inode;
+	if (!mnt)
+		return ug_judge_nowalk(task, inode, &req);
+	if (mnt->mnt_sb != inode->i_sb || ug_owner_plainly_shown(&asker, ns, inode, mnt))
 		return 0;
-	return ug_narrow(policy, slot, &asker, ns, inode, mnt, want);
-}
-
-/*
- * Adding or removing a name writes and searches the parent directory. The
- * kernel checks that with inode_permission() after the walk has ended, so
- * the path hooks, which are given the directory's mount, judge it.
- */
-static __always_inline int check_dir_change(const struct path *dir, int ret)
-{
-	struct ug_asker asker = {};
-	struct task_struct *task;
-	const struct cred *cred;
-	struct user_namespace *ns;
-	struct inode *inode;
-	const struct ug_policy *policy;
-	__u32 slot;
-
-	if (ret)
-		return ret;
-	task = bpf_get_current_task_btf();
-	cred = task->cred;
-	ns = cred->user_ns;
-	if (ug_is_init_ns(ns))
-		return 0;
-	inode = dir->dentry->d_inode;
-	if (!inode || ug_all_triplets_grant(inode->i_mode, MAY_WRITE | MAY_EXEC))
-		return 0;
-	policy = ug_rule_policy(UG_RULE_MOST_RESTRICTIVE, &slot);
-	if (!policy)
-		return 0;
-	asker.task = task;
-	asker.cred = cred;
-	return ug_narrow(policy, slot, &asker, ns, inode, dir->mnt, MAY_WRITE | MAY_EXEC);
+	ug_mount_view(mnt, &req.view);
+	return ug_narrow(&req);
 }
 
 /*

@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <sys/syscall.h>
@@ -31,7 +34,11 @@
 #define SELF "/tests/test_restrictive"
 #define MAP "0 100000 65536\n"
 
-enum op { READ, WRITE, EXEC, SEARCH, CREATE, URING_READ, MKDIR, UNLINK, RENAME, SYMLINK };
+enum op {
+	READ, WRITE, EXEC, SEARCH, CREATE, URING_READ, MKDIR, UNLINK, RENAME, SYMLINK,
+	/* DAC checks the kernel makes after the path walk has ended (issue 14) */
+	TRUNCATE, TOUCH, SETXATTR, GETXATTR, INOTIFY, CONNECT, TMPFILE, MOVEDIR, CHDIR, ACCESS,
+};
 
 struct access {
 	uid_t uid; /* inside the namespace */
@@ -105,6 +112,55 @@ static int do_access(void *arg)
 	}
 	case SYMLINK:
 		return symlink("/tmp", a->path) ? errno : 0;
+	case TRUNCATE:
+		return truncate(a->path, 0) ? errno : 0;
+	case TOUCH:
+		return utimensat(AT_FDCWD, a->path, NULL, 0) ? errno : 0;
+	case SETXATTR:
+		return setxattr(a->path, "user.ug", "new", 3, 0) ? errno : 0;
+	case GETXATTR: {
+		char v[16];
+
+		return getxattr(a->path, "user.ug", v, sizeof(v)) < 0 ? errno : 0;
+	}
+	case INOTIFY: {
+		int in = inotify_init1(IN_CLOEXEC), wd;
+
+		if (in < 0)
+			return 222;
+		wd = inotify_add_watch(in, a->path, IN_ACCESS);
+		close(in);
+		return wd < 0 ? errno : 0;
+	}
+	case CONNECT: {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+		int sk = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), err;
+
+		if (sk < 0)
+			return 222;
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", a->path);
+		err = connect(sk, (struct sockaddr *)&sun, sizeof(sun)) ? errno : 0;
+		close(sk);
+		return err;
+	}
+	case TMPFILE:
+		fd = open(a->path, O_TMPFILE | O_RDWR, 0600);
+		break;
+	case MOVEDIR: {
+		/* a->path is "FROM:TO": a directory moved to another parent */
+		char from[256], *to;
+
+		snprintf(from, sizeof(from), "%s", a->path);
+		to = strchr(from, ':');
+		if (!to)
+			return 222;
+		*to++ = 0;
+		return rename(from, to) ? errno : 0;
+	}
+	case CHDIR:
+		return chdir(a->path) ? errno : 0;
+	case ACCESS:
+		return faccessat(AT_FDCWD, a->path, R_OK, 0) ? errno : 0;
 	default:
 		return 221;
 	}
@@ -510,6 +566,182 @@ static void test_idmapped(void)
 	expect(sh("umount /mnt/idm") == 0, "unmount idmapped view", "umount failed");
 }
 
+/* ---- DAC checks made after the path walk (issue 14) -------------------- */
+
+#define NW "/mnt/ext/nw"
+#define NWI "/mnt/idm/nw"
+
+/* A listening unix socket at @path, mode @mode, owned by @owner. */
+static int listen_at(const char *path, const char *owner, const char *mode)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int sk = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	unlink(path);
+	if (sk < 0 || bind(sk, (struct sockaddr *)&sun, sizeof(sun)) || listen(sk, 64) ||
+	    sh("chown %s %s && chmod %s %s", owner, path, mode, path)) {
+		printf("socket setup at %s failed\n", path);
+		return -1;
+	}
+	return sk;
+}
+
+static void setup_outside_walk(void)
+{
+	static const char *const files[] = { "f-0707", "f-0777", "f-0757", "far-0707" };
+	static const char *const modes[] = { "0707", "0777", "0757", "0707" };
+	unsigned int i;
+
+	sh("rm -rf " NW);
+	make_dir(NW, "0:0", "0755");
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char p[128];
+
+		snprintf(p, sizeof(p), NW "/%s", files[i]);
+		if (sh("echo data > %s", p) || setxattr(p, "user.ug", "old", 3, 0) ||
+		    sh("chown %s %s && chmod %s %s", i == 3 ? "70000:70000" : "0:0", p, modes[i], p))
+			printf("setup of %s failed\n", p);
+	}
+	make_dir(NW "/d-0707", "0:0", "0707");
+	make_dir(NW "/d-0777", "0:0", "0777");
+	make_dir(NW "/d-0701", "0:0", "0701");
+	make_dir(NW "/d-0711", "0:0", "0711");
+	make_dir(NW "/pa", "0:0", "0777");
+	make_dir(NW "/pb", "0:0", "0777");
+	make_dir(NW "/pa/m-0707", "0:0", "0707");
+	make_dir(NW "/pa/m-0777", "0:0", "0777");
+	make_dir(NW "/pa/mi-0707", "0:0", "0707");
+}
+
+/*
+ * Through a private mount namespace that holds only the idmapped view of
+ * the ext4 filesystem, as a container whose rootfs is an idmapped mount.
+ */
+struct view_try {
+	enum op op;
+	const char *path;
+};
+
+static int in_idmapped_only(void *arg)
+{
+	const struct view_try *v = arg;
+	struct outcome o;
+
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    umount2("/mnt/ext", MNT_DETACH))
+		return 240;
+	o = try_as(1000, v->op, v->path);
+	return o.killed ? 241 : o.err;
+}
+
+static struct outcome try_idmapped_only(enum op op, const char *path)
+{
+	struct view_try v = { op, path };
+
+	return in_child(in_idmapped_only, &v);
+}
+
+static void test_outside_walk(void)
+{
+	static const struct {
+		enum op op;
+		const char *what, *deny, *allow, *deny_idm;
+	} rows[] = {
+		{ TRUNCATE, "truncate(2)", "f-0707", "f-0777", "far-0707" },
+		{ TOUCH, "utimensat(NULL) (touch)", "f-0707", "f-0777", "far-0707" },
+		{ SETXATTR, "setxattr user.*", "f-0707", "f-0777", "far-0707" },
+		{ GETXATTR, "getxattr user.*", "f-0707", "f-0757", "far-0707" },
+		{ INOTIFY, "inotify_add_watch", "f-0707", "f-0757", "far-0707" },
+		{ CONNECT, "connect() to a unix socket", "s-0707", "s-0777", "s-far-0707" },
+		{ TMPFILE, "open(O_TMPFILE) in a directory", "d-0707", "d-0777", NULL },
+		{ CHDIR, "chdir()", "d-0701", "d-0711", NULL },
+		{ ACCESS, "faccessat(R_OK)", "f-0707", "f-0757", "far-0707" },
+	};
+	char name[256], p[128], q[128];
+	long long before, after;
+	unsigned int i;
+	int sk[3], err;
+
+	setup_outside_walk();
+	sk[0] = listen_at(NW "/s-0707", "0:0", "0707");
+	sk[1] = listen_at(NW "/s-0777", "0:0", "0777");
+	sk[2] = listen_at(NW "/s-far-0707", "70000:70000", "0707");
+	sh("usernsguard unload >/dev/null 2>&1");
+	err = idmapped_mount("/mnt/ext", "/mnt/idm", MAP);
+	expect(err == 0, "idmapped view of the ext4 tree for the no-walk table", "errno %d", err);
+	expect(load_policy(enforce) == 0, "load most-restrictive enforce", "load failed");
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(p, sizeof(p), NW "/%s", rows[i].deny);
+		snprintf(name, sizeof(name), "%s, unmapped owner, %s: EACCES", rows[i].what,
+			 rows[i].deny);
+		expect_outcome(name, try_as(1000, rows[i].op, p), ERR(EACCES));
+		snprintf(p, sizeof(p), NW "/%s", rows[i].allow);
+		snprintf(name, sizeof(name), "%s, unmapped owner, %s (every triplet grants): allowed",
+			 rows[i].what, rows[i].allow);
+		expect_outcome(name, try_as(1000, rows[i].op, p), OK);
+		snprintf(p, sizeof(p), NWI "/%s", rows[i].deny);
+		snprintf(name, sizeof(name),
+			 "%s via a container's only (idmapped) view, owner shown mapped, %s: allowed",
+			 rows[i].what, rows[i].deny);
+		expect_outcome(name, try_idmapped_only(rows[i].op, p), OK);
+		if (!rows[i].deny_idm)
+			continue;
+		snprintf(p, sizeof(p), NWI "/%s", rows[i].deny_idm);
+		snprintf(name, sizeof(name),
+			 "%s via the idmapped view, owner the idmap cannot show, %s: EACCES",
+			 rows[i].what, rows[i].deny_idm);
+		expect_outcome(name, try_idmapped_only(rows[i].op, p), ERR(EACCES));
+	}
+
+	/* Moving a directory to another parent writes its "..". */
+	snprintf(p, sizeof(p), NW "/pa/m-0707:" NW "/pb/m-0707");
+	expect_outcome("rename() of an unmapped-owner 0707 directory to another parent: EACCES",
+		       try_as(1000, MOVEDIR, p), ERR(EACCES));
+	snprintf(p, sizeof(p), NW "/pa/m-0777:" NW "/pb/m-0777");
+	expect_outcome("rename() of an unmapped-owner 0777 directory to another parent: allowed",
+		       try_as(1000, MOVEDIR, p), OK);
+	snprintf(p, sizeof(p), NWI "/pa/mi-0707:" NWI "/pb/mi-0707");
+	expect_outcome("the same move of a 0707 directory through the idmapped view: allowed",
+		       try_as(1000, MOVEDIR, p), OK);
+
+	/*
+	 * Both views in one mount namespace and no hook names the mount: the
+	 * rule cannot tell which path was taken and fails closed.
+	 */
+	expect_outcome("truncate(2) through the idmapped view while the raw view is mounted "
+		       "beside it: EACCES (fail closed)",
+		       try_as(1000, TRUNCATE, NWI "/f-0707"), ERR(EACCES));
+	/* A name change names its mount in a path hook first: the exact view decides. */
+	expect_outcome("mkdir through the idmapped view beside the raw view: allowed",
+		       try_as(1000, MKDIR, NWI "/d-0707/via-idm"), OK);
+	expect_outcome("the same mkdir through the raw view: EACCES",
+		       try_as(1000, MKDIR, NW "/d-0707/via-raw"), ERR(EACCES));
+
+	/* The kernel's own refusal wins and is not reported as a rule-2 hit. */
+	before = rule_counter("most-restrictive", "denied ");
+	expect_outcome("mkdir in a root 0755 directory: the kernel's EACCES",
+		       try_as(1000, MKDIR, NW "/new"), ERR(EACCES));
+	after = rule_counter("most-restrictive", "denied ");
+	expect(before >= 0 && after == before, "the kernel's own refusal adds no rule-2 denial",
+	       "before %lld after %lld", before, after);
+	expect_outcome("mkdir in a root 0707 directory: the rule's EACCES",
+		       try_as(1000, MKDIR, NW "/d-0707/new"), ERR(EACCES));
+	after = rule_counter("most-restrictive", "denied ");
+	expect(before >= 0 && after == before + 1, "the rule's refusal adds exactly 1",
+	       "before %lld after %lld", before, after);
+
+	/* Tasks of the initial namespace are untouched by all of it. */
+	snprintf(q, sizeof(q), NW "/f-0707");
+	expect_outcome("initial namespace, uid 5000, truncate(2) of the 0707 file: allowed",
+		       try_host(5000, TRUNCATE, q), OK);
+	expect(sh("umount /mnt/idm") == 0, "unmount the idmapped view", "umount failed");
+	for (i = 0; i < 3; i++)
+		if (sk[i] >= 0)
+			close(sk[i]);
+}
+
 /*
  * A task in a fresh user namespace whose maps are not written yet: its own
  * uid (host 1000) is unmapped there, yet it owns /proc/self/uid_map and
@@ -583,6 +815,7 @@ int main(int argc, char **argv)
 	test_nested();
 	test_modes_and_scope();
 	test_idmapped();
+	test_outside_walk();
 	test_own_files_before_mapping();
 	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();

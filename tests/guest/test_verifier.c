@@ -29,6 +29,9 @@ int main(void)
 			"usernsguard -d load /tmp/policy.conf >/tmp/verifier.log 2>&1; rc=$?; "
 			"grep -E 'PROG LOAD LOG|^processed ' /tmp/verifier.log; exit $rc");
 	expect(rc == 0, "load with verifier statistics", "exit %d", rc);
+	/* A refused program: the verifier's last words say why. */
+	if (rc)
+		sh("grep -B 14 'failed to load: ' /tmp/verifier.log | head -n 14");
 	/* libbpf: prog 'NAME': -- BEGIN PROG LOAD LOG -- ... processed N insns ... */
 	for (p = strstr(out, "-- BEGIN PROG LOAD LOG --"); p;
 	     p = strstr(p + 1, "-- BEGIN PROG LOAD LOG --")) {
