@@ -114,6 +114,38 @@ static __always_inline bool ug_in_scope(const struct ug_policy *policy, __u32 sl
 	return ug_cgroup_matches(slot, rule, UG_SCOPE_CGROUP);
 }
 
+/* include/uapi/linux/magic.h */
+#define PROC_SUPER_MAGIC 0x9fa0
+
+/*
+ * Whether the inode at @inode is one of the current thread group's own
+ * /proc/<pid> entries. procfs owns a non-dumpable task's entries by the
+ * root of the namespace its mm was created in (task_dump_owner()), often
+ * the host's root, and proc_fd_permission() grants a task its own fd
+ * directory beyond DAC: a container runtime opening /proc/self/fd/N right
+ * after entering its namespace (systemd-nspawn does) would be refused. An
+ * entry that describes the task itself hides nothing from it.
+ */
+static __always_inline bool ug_proc_own(__u64 inode)
+{
+	struct task_struct *task;
+	struct pid *pid;
+	__u64 node;
+
+	if (BPF_CORE_READ((struct inode *)inode, i_sb, s_magic) != PROC_SUPER_MAGIC)
+		return false;
+	pid = BPF_CORE_READ((struct proc_inode *)(inode - bpf_core_field_offset(struct proc_inode,
+									    vfs_inode)),
+			    pid);
+	if (!pid)
+		return false;
+	node = (__u64)BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
+	if (!node)
+		return false;
+	task = (struct task_struct *)(node - bpf_core_field_offset(struct task_struct, pid_links));
+	return BPF_CORE_READ(task, signal) == bpf_get_current_task_btf()->signal;
+}
+
 /*
  * What ug_narrow() judges: @want on the inode at @inode, reached through a
  * mount that shows ids as @view. Plain numbers: ug_narrow() is a global
@@ -186,7 +218,7 @@ __noinline int ug_narrow(const struct ug_narrow_req *req)
 	 */
 	if (path_uid != UG_INVALID_ID && cred->fsuid.val == path_uid)
 		return 0;
-	if (!ug_in_scope(policy, slot, UG_RULE_MOST_RESTRICTIVE, ns))
+	if (!ug_in_scope(policy, slot, UG_RULE_MOST_RESTRICTIVE, ns) || ug_proc_own(req->inode))
 		return 0;
 	/* A named-user ACL entry for the caller is user-class too. */
 	if (!req->view.unmapped &&

@@ -38,6 +38,7 @@ enum op {
 	READ, WRITE, EXEC, SEARCH, CREATE, URING_READ, MKDIR, UNLINK, RENAME, SYMLINK,
 	/* DAC checks the kernel makes after the path walk has ended (issue 14) */
 	TRUNCATE, TOUCH, SETXATTR, GETXATTR, INOTIFY, CONNECT, TMPFILE, MOVEDIR, CHDIR, ACCESS,
+	PROC_OWN_FD, /* opendir /proc/self/fd */
 };
 
 struct access {
@@ -161,6 +162,9 @@ static int do_access(void *arg)
 		return chdir(a->path) ? errno : 0;
 	case ACCESS:
 		return faccessat(AT_FDCWD, a->path, R_OK, 0) ? errno : 0;
+	case PROC_OWN_FD:
+		fd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+		break;
 	default:
 		return 221;
 	}
@@ -746,6 +750,13 @@ static void test_outside_walk(void)
 	after = rule_counter("most-restrictive", "denied ");
 	expect(before >= 0 && after == before + 1, "the rule's refusal adds exactly 1",
 	       "before %lld after %lld", before, after);
+
+	/*
+	 * setuid() in the namespace made the task non-dumpable: procfs owns its
+	 * fd directory (0500) by host root, and grants it to the task itself.
+	 */
+	expect_outcome("a task's own /proc/self/fd (0500, owner host root): allowed",
+		       try_as(0, PROC_OWN_FD, "-"), OK);
 
 	/* Tasks of the initial namespace are untouched by all of it. */
 	snprintf(q, sizeof(q), NW "/f-0707");

@@ -168,6 +168,53 @@ expect_eq "rule 3 enforce: nothing judged on the host" "$before" "$(judged)"
 expect_eq "rule 3 enforce: exec still works" "0" "$(/bin/true; echo $?)"
 expect_eq "rule 3 enforce: a container started afterwards is judged" "1" "$(container_judged)"
 
+# --- rootless tools under rule 2 (issue 14) --------------------------------------
+# The tools users run, as Debian ships them, with "rule most-restrictive" enforcing under
+# the default scope: each maps itself, or has newuidmap map it, from inside a namespace
+# where its own ids are not mapped yet, and must work. The same tool is still refused a
+# root-owned 0707 file. The ID check inside each proves the namespace was really made.
+as_tester() { setpriv --reuid=1000 --regid=1000 --init-groups env HOME=/home/tester "$@" 2>&1; }
+tool() { # NAME WANT CMD...: the output of CMD (stderr too), and its refusals
+	local name=$1 want=$2 a got
+	shift 2
+	a=$(counter most-restrictive denied)
+	out=$("$@" 2>&1)
+	got=$(printf '%s\n' "$out" | tail -n 1)
+	expect_eq "$name" "$want" "$got"
+	expect_eq "$name: nothing refused by rule 2" "$a" "$(counter most-restrictive denied)"
+	if [ "$got" != "$want" ] || [ "$a" != "$(counter most-restrictive denied)" ]; then
+		printf '%s\n' "$out" | tail -n 12 | sed 's/^/     | /'
+		usernsguard events --format text 2>&1 | tail -n 3 | sed 's/^/     | /'
+	fi
+}
+sed -i '/^rule most-restrictive /s/mode audit/mode enforce/' "$policy"
+expect_eq "rule 2 enforce: systemctl reload exits 0" "0" "$(systemctl reload usernsguard.service; echo $?)"
+expect_eq "rule 2 enforce: in force" "enforce" "$(mode_of most-restrictive)"
+tool "unshare -r (util-linux writes its own map)" "0" \
+	as_tester unshare --user --map-root-user id -u
+tool "unshare --map-auto (newuidmap from /etc/subuid)" "0 100000 65536" \
+	as_tester unshare --user --map-auto sh -c 'set -- $(cat /proc/self/uid_map); echo "$@"'
+tool "bwrap --unshare-user" "0" \
+	as_tester bwrap --unshare-user --uid 0 --gid 0 --ro-bind / / --proc /proc --dev /dev id -u
+tool "lxc-usernsexec (newuidmap, subordinate ids)" "0" as_tester lxc-usernsexec -- id -u
+mkdir -p /var/lib/machines/ct/etc /var/lib/machines/ct/usr
+cp -L /etc/os-release /var/lib/machines/ct/etc/os-release
+for d in bin lib lib64 sbin; do ln -sfn "usr/$d" "/var/lib/machines/ct/$d"; done
+tool "systemd-nspawn --private-users=pick" "ok" \
+	systemd-nspawn -q --register=no --console=pipe --private-users=pick \
+	--private-users-ownership=chown -D /var/lib/machines/ct --bind-ro=/usr \
+	/usr/bin/sh -c 'set -- $(cat /proc/self/uid_map); [ "$1 $3" = "0 65536" ] && [ "$2" -ge 524288 ] && echo ok'
+a=$(counter most-restrictive denied)
+expect_eq "bwrap: a root-owned 0707 file stays refused inside (EACCES)" "refused" \
+	"$(as_tester bwrap --unshare-user --uid 0 --gid 0 --ro-bind / / cat /tmp/r-0707 >/dev/null 2>&1 &&
+		echo read || echo refused)"
+expect_eq "bwrap: that refusal is rule 2's" "$((a + 1))" "$(counter most-restrictive denied)"
+expect_eq "unshare -r: the same file stays refused" "refused" \
+	"$(as_tester unshare --user --map-root-user cat /tmp/r-0707 >/dev/null 2>&1 && echo read || echo refused)"
+sed -i '/^rule most-restrictive /s/mode enforce/mode audit/' "$policy"
+expect_eq "rule 2 back to audit: systemctl reload exits 0" "0" \
+	"$(systemctl reload usernsguard.service; echo $?)"
+
 # --- reload -------------------------------------------------------------------
 links_before=$(links)
 gen=$(generation)

@@ -7,6 +7,9 @@
 # hardening, reload and stop semantics meet the real thing.
 # Usage: tests/pkg/systemd_guest.sh build DEB MINBASE_TARBALL INITRD
 #        tests/pkg/systemd_guest.sh boot INITRD SERIES load|skip [KERNEL ARGS...]
+# The rootless tools users run (uidmap's newuidmap, bubblewrap, lxc,
+# systemd-nspawn) come from Debian too, with user "tester" (uid 1000,
+# subordinate ids 100000-165535) to run them.
 # boot prints the guest's check lines and ends with its "N passed, N failed".
 set -euo pipefail
 
@@ -31,7 +34,7 @@ if [ "$1" = boot ]; then
 		-accel tcg -cpu max -smp 2 -m 1536 \
 		-nographic -no-reboot -monitor none -serial stdio \
 		-kernel "$kdir/vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 rdinit=/sbin/init panic=-1 oops=panic loglevel=3 systemd.show_status=0 ug.expect=$expect $*" \
+		-append "console=ttyS0 rdinit=/usr/local/sbin/ug-init panic=-1 oops=panic loglevel=3 systemd.show_status=0 ug.expect=$expect $*" \
 		</dev/null 2>&1 | tr -d '\r' >"$work/console.log"
 	status=${PIPESTATUS[0]}
 	set -e
@@ -62,11 +65,26 @@ cp "$deb" "$root/tmp/"
 mount -t proc proc "$root/proc"
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive sh -c "
 	apt-get update -qq &&
-	apt-get install -y -qq --no-install-recommends systemd systemd-sysv ./tmp/${deb##*/}" \
+	apt-get install -y -qq --no-install-recommends systemd systemd-sysv ./tmp/${deb##*/} \
+		uidmap bubblewrap lxc systemd-container &&
+	useradd -m -u 1000 tester &&
+	echo tester:100000:65536 >/etc/subuid && echo tester:100000:65536 >/etc/subgid" \
 	>"$work/apt.log" 2>&1 || { tail -n 30 "$work/apt.log" >&2; exit 1; }
 umount "$root/proc"
 
 install -m 0755 "$top/tests/pkg/guest-unit-test.sh" "$root/usr/local/sbin/ug-unit-test"
+# The initramfs root is rootfs, which pivot_root(2) refuses to move (bwrap,
+# systemd-nspawn pivot into their new roots). Do what switch_root does, with
+# a bind of rootfs instead of a disk: move it over / and chroot into it, then
+# start systemd. The mount namespace's root is then that mount, so the tools
+# see an ordinary root (and are not "chrooted" for CLONE_NEWUSER).
+cat >"$root/usr/local/sbin/ug-init" <<'EOF'
+#!/bin/sh
+mkdir -p /newroot && mount --rbind / /newroot && cd /newroot && mount --move . / &&
+	exec chroot . /sbin/init "$@"
+exec /sbin/init "$@"
+EOF
+chmod 0755 "$root/usr/local/sbin/ug-init"
 # A host task making and using a shifted view (util-linux 2.38 cannot).
 ${CC:-cc} -static -O2 -Wall -Wextra -Werror -o "$root/usr/local/sbin/ug-view" "$top/tests/pkg/ug-view.c"
 cat >"$root/etc/systemd/system/ug-unit-test.service" <<'EOF'
