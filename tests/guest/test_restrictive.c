@@ -286,6 +286,9 @@ static void setup_tree(const char *top)
 	make(AT("caller-grproot-0606"), "101000:0", "0606");
 	make_dir(AT("wdir-0707"), "0:0", "0707");
 	make_dir(AT("wdir-0777"), "0:0", "0777");
+	make_dir(AT("wdir-0757"), "0:0", "0757");
+	make(AT("wdir-0757/victim"), "0:0", "0644");
+	make(AT("wdir-0757/victim2"), "0:0", "0644");
 	make(AT("wdir-0707/victim"), "0:0", "0644");
 	make(AT("wdir-0777/victim"), "0:0", "0644");
 	make(AT("wdir-0707/victim2"), "0:0", "0644");
@@ -359,6 +362,21 @@ static void test_table(void)
 		       try_as(1000, CREATE, "/tmp/r2/wdir-0707/created"), ERR(EACCES));
 	expect_outcome("open(O_CREAT) in unmapped-owner dir 0777: allowed",
 		       try_as(1000, CREATE, "/tmp/r2/wdir-0777/created"), OK);
+	/*
+	 * In a 0707 directory the walk's search (x) of the parent is refused
+	 * already; in a 0757 one every triplet grants x, and what is refused is
+	 * the write the kernel checks after the walk.
+	 */
+	expect_outcome("mkdir in unmapped-owner dir 0757 (search granted): EACCES",
+		       try_as(1000, MKDIR, "/tmp/r2/wdir-0757/new"), ERR(EACCES));
+	expect_outcome("unlink in unmapped-owner dir 0757: EACCES",
+		       try_as(1000, UNLINK, "/tmp/r2/wdir-0757/victim"), ERR(EACCES));
+	expect_outcome("rename in unmapped-owner dir 0757: EACCES",
+		       try_as(1000, RENAME, "/tmp/r2/wdir-0757/victim2"), ERR(EACCES));
+	expect_outcome("symlink in unmapped-owner dir 0757: EACCES",
+		       try_as(1000, SYMLINK, "/tmp/r2/wdir-0757/link"), ERR(EACCES));
+	expect_outcome("open(O_CREAT) in unmapped-owner dir 0757: EACCES",
+		       try_as(1000, CREATE, "/tmp/r2/wdir-0757/created"), ERR(EACCES));
 	expect_outcome("initial namespace, uid 5000, mkdir in dir 0707: allowed",
 		       try_host(5000, MKDIR, "/tmp/r2/wdir-0707/host-made"), OK);
 
@@ -621,6 +639,7 @@ static void setup_outside_walk(void)
 	}
 	make_dir(NW "/d-0707", "0:0", "0707");
 	make_dir(NW "/d-0777", "0:0", "0777");
+	make_dir(NW "/d-0757", "0:0", "0757");
 	make_dir(NW "/d-0701", "0:0", "0701");
 	make_dir(NW "/d-0711", "0:0", "0711");
 	make_dir(NW "/pa", "0:0", "0777");
@@ -734,9 +753,9 @@ static void test_outside_walk(void)
 		       try_as(1000, TRUNCATE, NWI "/f-0707"), ERR(EACCES));
 	/* A name change names its mount in a path hook first: the exact view decides. */
 	expect_outcome("mkdir through the idmapped view beside the raw view: allowed",
-		       try_as(1000, MKDIR, NWI "/d-0707/via-idm"), OK);
+		       try_as(1000, MKDIR, NWI "/d-0757/via-idm"), OK);
 	expect_outcome("the same mkdir through the raw view: EACCES",
-		       try_as(1000, MKDIR, NW "/d-0707/via-raw"), ERR(EACCES));
+		       try_as(1000, MKDIR, NW "/d-0757/via-raw"), ERR(EACCES));
 
 	/* The kernel's own refusal wins and is not reported as a rule-2 hit. */
 	before = rule_counter("most-restrictive", "denied ");
@@ -745,8 +764,8 @@ static void test_outside_walk(void)
 	after = rule_counter("most-restrictive", "denied ");
 	expect(before >= 0 && after == before, "the kernel's own refusal adds no rule-2 denial",
 	       "before %lld after %lld", before, after);
-	expect_outcome("mkdir in a root 0707 directory: the rule's EACCES",
-		       try_as(1000, MKDIR, NW "/d-0707/new"), ERR(EACCES));
+	expect_outcome("mkdir in a root 0757 directory: the rule's EACCES",
+		       try_as(1000, MKDIR, NW "/d-0757/new"), ERR(EACCES));
 	after = rule_counter("most-restrictive", "denied ");
 	expect(before >= 0 && after == before + 1, "the rule's refusal adds exactly 1",
 	       "before %lld after %lld", before, after);
