@@ -149,6 +149,44 @@ static __always_inline bool ug_idmap_conforms(const struct vfsmount *mnt, bool g
 	return scan.conforms && scan.maps_origin;
 }
 
+/* A user namespace nests at most 32 levels deep (create_user_ns()). */
+#define UG_USERNS_DEPTH 33
+
+struct ug_ns_walk {
+	__u64 ns;
+	__u32 root; /* the host uid the namespace's root must be */
+	bool found;
+};
+
+static long ug_ns_walk_one(__u32 index, void *ctx)
+{
+	struct ug_ns_walk *w = ctx;
+	const struct user_namespace *ns = (const struct user_namespace *)w->ns;
+
+	if (!ns || !BPF_CORE_READ(ns, level))
+		return 1;
+	if (ug_map_id_at(ug_ns_map_at(w->ns, false), 0, UG_IDMAP_DOWN) == w->root) {
+		w->found = true;
+		return 1;
+	}
+	w->ns = (__u64)BPF_CORE_READ(ns, parent);
+	return 0;
+}
+
+/*
+ * Whether @ns is the namespace whose root is host uid @root or nested
+ * inside it: a container's own `unshare -r`, run by one of its users, is
+ * still that container. A bpf_loop() over the ancestors: the verifier
+ * checks one step, not 32.
+ */
+static __always_inline bool ug_ns_within(struct user_namespace *ns, __u32 root)
+{
+	struct ug_ns_walk w = { .ns = (__u64)ns, .root = root };
+
+	bpf_loop(UG_USERNS_DEPTH, ug_ns_walk_one, &w, 0);
+	return w.found;
+}
+
 enum ug_shift_use {
 	UG_SHIFT_USE_ATTACH, /* the view is being attached: must itself be read-only for ro */
 	UG_SHIFT_USE_READ,
@@ -171,6 +209,13 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 	/* Every open comes here: leave before anything else unless it is a shift. */
 	if (!ug_mount_idmap(mnt, false))
 		return 0;
+	/*
+	 * A filesystem a user namespace owns (a rootless container's tmpfs,
+	 * mounted by it) is that namespace's, not a tree of the host's: marks
+	 * are about host trees, and only the owner's root can idmap it.
+	 */
+	if (!ug_is_init_ns(mnt->mnt_sb->s_user_ns))
+		return 0;
 	policy = ug_rule_policy(UG_RULE_SHIFT_MARKS, &slot);
 	if (!policy)
 		return 0;
@@ -190,9 +235,8 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 		ev.reason = UG_SHIFT_BAD_IDMAP;
 		goto refuse;
 	}
-	/* Only the namespace whose root is shiftable_by may use the view. */
-	if (!ug_is_init_ns(ns) &&
-	    ug_map_id(&ns->uid_map, 0, UG_IDMAP_DOWN) != mark->shiftable_by) {
+	/* Only the namespace whose root is shiftable_by, and those nested in it, may use the view. */
+	if (!ug_is_init_ns(ns) && !ug_ns_within(ns, mark->shiftable_by)) {
 		ev.reason = UG_SHIFT_WRONG_NS;
 		goto refuse;
 	}

@@ -15,7 +15,9 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/mount.h>
@@ -183,6 +185,37 @@ static void test_detached(void)
 	close(bad);
 }
 
+/*
+ * As the namespace's user 1000, make a namespace of one's own (what
+ * `unshare -r` does: map one's own id, before any map exists) and open
+ * @arg from it.
+ */
+static int nested_use(void *arg)
+{
+	const char *path = arg;
+	int fd;
+
+	if (setgid(1000) || setuid(1000) || prctl(PR_SET_DUMPABLE, 1) || unshare(CLONE_NEWUSER))
+		return 220;
+	fd = open("/proc/self/setgroups", O_WRONLY);
+	if (fd < 0 || write(fd, "deny", 4) != 4)
+		return 221;
+	close(fd);
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0 || write(fd, "0 1000 1\n", 9) != 9)
+		return 222;
+	close(fd);
+	fd = open("/proc/self/gid_map", O_WRONLY);
+	if (fd < 0 || write(fd, "0 1000 1\n", 9) != 9)
+		return 223;
+	close(fd);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
 static void test_bind_and_namespace(void)
 {
 	int tree = idmapped_tree("/mnt/s/group1", GOOD, false);
@@ -201,6 +234,11 @@ static void test_bind_and_namespace(void)
 		       use_as(OTHER_TENANT, AT_FDCWD, "/mnt/view/file1", O_RDONLY), ERR(EPERM));
 	expect_outcome("the named namespace through the bind",
 		       use_as(TENANT, AT_FDCWD, "/mnt/view/file1", O_RDONLY), OK);
+	expect_outcome("a namespace nested in the named one (its user's unshare -r) reads",
+		       in_userns(TENANT, TENANT, nested_use, "/mnt/g1/file1"), OK);
+	expect_outcome("a namespace nested in another one: EPERM",
+		       in_userns(OTHER_TENANT, OTHER_TENANT, nested_use, "/mnt/g1/file1"),
+		       ERR(EPERM));
 	umount2("/mnt/view", MNT_DETACH);
 	umount2("/mnt/g1", MNT_DETACH);
 }
@@ -311,6 +349,48 @@ static int own_mounts(void *arg)
 	return 0;
 }
 
+/*
+ * A rootless container idmaps a tmpfs it mounted itself (6.3+; 6.1's tmpfs
+ * cannot be idmapped: 199). Nothing on it is the host's.
+ */
+static int own_idmapped(void *arg)
+{
+	const char *dir = arg;
+	char path[160];
+	int fd, tree;
+
+	if (setgid(0) || setuid(0))
+		return 220;
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", dir, "tmpfs", 0, NULL))
+		return 221;
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		return 222;
+	close(fd);
+	tree = idmapped_tree(dir, "0 1000 1000\n", false);
+	if (tree == -EINVAL)
+		return 199;
+	if (tree < 0)
+		return 223;
+	fd = openat(tree, "file", O_RDONLY);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+/* Whether the running kernel is at least @major.@minor. */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	return !uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2 &&
+	       (ma > major || (ma == major && mi >= minor));
+}
+
 static void test_rootless_mounts(void)
 {
 	int tree;
@@ -320,6 +400,9 @@ static void test_rootless_mounts(void)
 	mkdir("/mnt/own", 0777);
 	expect_outcome("rootless container: its own tmpfs and a bind of it are usable",
 		       in_userns(OTHER_TENANT, OTHER_TENANT, own_mounts, "/mnt/own"), OK);
+	expect_outcome("rootless container: an idmapped view of a tmpfs it mounted itself",
+		       in_userns(OTHER_TENANT, OTHER_TENANT, own_idmapped, "/mnt/own"),
+		       kernel_at_least(6, 3) ? OK : ERR(199));
 	tree = idmapped_tree("/mnt/s/other", OTHER_TENANT, false);
 	expect(tree >= 0, "an idmapped view of the unmarked /mnt/s/other", "errno %d", -tree);
 	if (tree < 0)
