@@ -19,15 +19,17 @@
 #define MNT_READONLY 0x40
 #define FMODE_WRITE 0x2
 
-/* The mark on the mount's root directory or the nearest parent with one. */
-static __always_inline const struct ug_mark *ug_find_mark(__u32 slot, const struct vfsmount *mnt,
-							  struct ug_event *ev)
+/*
+ * The mark on @dentry (a view's root directory, or the inode a metadata
+ * write reaches) or on the nearest parent with one, on device @dev.
+ */
+static __always_inline const struct ug_mark *ug_find_mark(__u32 slot, struct dentry *dentry,
+							  __u32 dev, struct ug_event *ev)
 {
 	struct ug_mark_key key = { .slot = slot };
-	struct dentry *dentry = mnt->mnt_root;
 	int depth;
 
-	key.dev = mnt->mnt_sb->s_dev;
+	key.dev = dev;
 	ev->dev = key.dev;
 	if (dentry && dentry->d_inode) {
 		/* The event describes the view's root directory. */
@@ -114,7 +116,7 @@ static long ug_shift_scan_one(__u32 index, void *ctx)
  * shift origin+k -> shiftable_by+k (k < range) that includes origin
  * itself: no id outside the range, host root included, can appear.
  */
-static __always_inline bool ug_idmap_conforms(const struct vfsmount *mnt, bool gid,
+static __always_inline bool ug_idmap_conforms(unsigned long map, bool gid,
 					      const struct ug_mark *mark, struct ug_event *ev)
 {
 	struct ug_shift_scan scan = {
@@ -123,7 +125,6 @@ static __always_inline bool ug_idmap_conforms(const struct vfsmount *mnt, bool g
 		.range = mark->range,
 		.conforms = true,
 	};
-	unsigned long map = ug_mount_map_addr(mnt, gid);
 	__u32 n = 0;
 
 	if (bpf_probe_read_kernel(&n, sizeof(n),
@@ -193,11 +194,19 @@ enum ug_shift_use {
 	UG_SHIFT_USE_WRITE,
 };
 
+/* A view as a hook sees it. */
+struct ug_shift_view {
+	unsigned long uid_map, gid_map; /* the idmap's maps, by address */
+	struct dentry *root;            /* where the mark is looked for */
+	__u32 dev;
+	bool readonly;                  /* the mount is read-only (attach only) */
+};
+
 /*
- * Judge a view through idmapped mount @mnt. 0 when allowed, else the
- * verdict of ug_judge() with EPERM (EROFS for writes through ro marks).
+ * Judge a use of @view. 0 when allowed, else the verdict of ug_judge()
+ * with EPERM (EROFS for writes through ro marks).
  */
-static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_shift_use use)
+static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum ug_shift_use use)
 {
 	const struct ug_policy *policy;
 	struct user_namespace *ns;
@@ -206,22 +215,12 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 	int err = EPERM;
 	__u32 slot;
 
-	/* Every open comes here: leave before anything else unless it is a shift. */
-	if (!ug_mount_idmap(mnt, false))
-		return 0;
-	/*
-	 * A filesystem a user namespace owns (a rootless container's tmpfs,
-	 * mounted by it) is that namespace's, not a tree of the host's: marks
-	 * are about host trees, and only the owner's root can idmap it.
-	 */
-	if (!ug_is_init_ns(mnt->mnt_sb->s_user_ns))
-		return 0;
 	policy = ug_rule_policy(UG_RULE_SHIFT_MARKS, &slot);
 	if (!policy)
 		return 0;
 	ns = bpf_get_current_task_btf()->cred->user_ns;
 	ug_event_start(&ev, use == UG_SHIFT_USE_ATTACH ? UG_OP_SHIFT_ATTACH : UG_OP_SHIFT_USE);
-	mark = ug_find_mark(slot, mnt, &ev);
+	mark = ug_find_mark(slot, view->root, view->dev, &ev);
 	if (!mark) {
 		if (policy->shift_default_allow)
 			return 0;
@@ -231,7 +230,8 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 	ev.mark_shiftable_by = mark->shiftable_by;
 	ev.mark_origin = mark->origin;
 	ev.mark_range = mark->range;
-	if (!ug_idmap_conforms(mnt, false, mark, &ev) || !ug_idmap_conforms(mnt, true, mark, &ev)) {
+	if (!ug_idmap_conforms(view->uid_map, false, mark, &ev) ||
+	    !ug_idmap_conforms(view->gid_map, true, mark, &ev)) {
 		ev.reason = UG_SHIFT_BAD_IDMAP;
 		goto refuse;
 	}
@@ -241,7 +241,7 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 		goto refuse;
 	}
 	if (mark->flags & UG_MARK_RO) {
-		if (use == UG_SHIFT_USE_ATTACH && !(mnt->mnt_flags & MNT_READONLY)) {
+		if (use == UG_SHIFT_USE_ATTACH && !view->readonly) {
 			ev.reason = UG_SHIFT_NOT_RDONLY;
 			goto refuse;
 		}
@@ -255,6 +255,59 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 refuse:
 	return ug_judge(policy, slot, UG_RULE_SHIFT_MARKS, &ev, ug_current_exe(), err,
 			UG_KILL_NEVER);
+}
+
+/* Judge a use of idmapped mount @mnt; 0 at once for a mount that is not. */
+static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_shift_use use)
+{
+	struct ug_shift_view view;
+
+	/* Every open comes here: leave before anything else unless it is a shift. */
+	if (!ug_mount_idmap(mnt, false))
+		return 0;
+	/*
+	 * A filesystem a user namespace owns (a rootless container's tmpfs,
+	 * mounted by it) is that namespace's, not a tree of the host's: marks
+	 * are about host trees, and only the owner's root can idmap it.
+	 */
+	if (!ug_is_init_ns(mnt->mnt_sb->s_user_ns))
+		return 0;
+	view.uid_map = ug_mount_map_addr(mnt, false);
+	view.gid_map = ug_mount_map_addr(mnt, true);
+	view.root = mnt->mnt_root;
+	view.dev = mnt->mnt_sb->s_dev;
+	view.readonly = mnt->mnt_flags & MNT_READONLY;
+	return ug_shift_judge(&view, use);
+}
+
+/*
+ * Judge a write to @dentry through the idmap a hook was given instead of a
+ * mount (xattrs, POSIX ACLs, times): struct mnt_idmap on 6.3+, the
+ * mount's user namespace on 6.1. The mark is looked for from the written
+ * inode up, so a write is judged by the tree the data is in. A subprogram:
+ * several hooks call it.
+ */
+static __noinline int ug_shift_check_idmap(__u64 idmap, struct dentry *dentry)
+{
+	struct super_block *sb = dentry->d_sb;
+	struct ug_shift_view view = { .root = dentry };
+
+	if (!idmap || !ug_is_init_ns(sb->s_user_ns))
+		return 0;
+	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
+		if (!BPF_CORE_READ((struct mnt_idmap *)idmap, uid_map.nr_extents) &&
+		    !BPF_CORE_READ((struct mnt_idmap *)idmap, gid_map.nr_extents))
+			return 0;
+		view.uid_map = idmap + bpf_core_field_offset(struct mnt_idmap, uid_map);
+		view.gid_map = idmap + bpf_core_field_offset(struct mnt_idmap, gid_map);
+	} else {
+		if (!BPF_CORE_READ((struct user_namespace *)idmap, level))
+			return 0;
+		view.uid_map = ug_ns_map_at(idmap, false);
+		view.gid_map = ug_ns_map_at(idmap, true);
+	}
+	view.dev = sb->s_dev;
+	return ug_shift_judge(&view, UG_SHIFT_USE_WRITE);
 }
 
 SEC("lsm/move_mount")

@@ -13,5 +13,6 @@
 #include "rule_overflow.bpf.h"
 #include "rule_restrictive.bpf.h"
 #include "hooks_path.bpf.h"
+#include "hooks_meta.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

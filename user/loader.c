@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "hooks.h"
 #include "policy_maps.h"
 #include "selfcheck.h"
 #include "usernsguard.skel.h"
@@ -45,7 +46,7 @@ static void link_pin_path(const struct bpf_program *prog, char *path, size_t len
 	ug_fmt(path, len, "%s/%s", UG_LINK_DIR, bpf_program__name(prog));
 }
 
-/* True when every program already has a live pinned link. */
+/* True when every program this kernel takes already has a live pinned link. */
 static bool all_links_pinned(struct bpf_object *obj)
 {
 	struct bpf_program *prog;
@@ -54,6 +55,8 @@ static bool all_links_pinned(struct bpf_object *obj)
 	bpf_object__for_each_program(prog, obj) {
 		int fd;
 
+		if (!bpf_program__autoload(prog))
+			continue;
 		link_pin_path(prog, path, sizeof(path));
 		fd = bpf_obj_get(path);
 		if (fd < 0)
@@ -73,9 +76,12 @@ static int attach_and_pin(struct bpf_object *obj)
 	char path[256];
 
 	bpf_object__for_each_program(prog, obj) {
-		struct bpf_link *link = bpf_program__attach_lsm(prog);
+		struct bpf_link *link;
 		int err;
 
+		if (!bpf_program__autoload(prog))
+			continue; /* an optional hook this kernel lacks */
+		link = bpf_program__attach_lsm(prog);
 		if (!link) {
 			err = -errno;
 			ug_err("attaching %s: %s", bpf_program__name(prog), strerror(-err));
@@ -181,6 +187,9 @@ int ug_load(const struct ug_kernel_policy *kp, const char *source)
 	if (ug_debug)
 		bpf_object__for_each_program(prog, skel->obj)
 			bpf_program__set_log_level(prog, 4);
+	err = ug_hooks_select(skel->obj);
+	if (err)
+		goto out;
 	/* Already attached: reuse the pinned maps, load no program twice. */
 	attached = all_links_pinned(skel->obj);
 	if (attached)

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "env.h"
+#include "hooks.h"
 #include "usernsguard.skel.h"
 #include "util.h"
 
@@ -79,17 +80,22 @@ int ug_probe(void)
 		struct bpf_program *prog;
 
 		bpf_object__for_each_program(prog, skel->obj) {
-			const char *hook = strchr(bpf_program__section_name(prog), '/');
-			char name[64];
-			bool present;
+			const char *since;
+			enum ug_hook_state state = ug_hook_state(vmlinux, prog, &since);
+			char why[96];
 
-			hook = hook ? hook + 1 : bpf_program__section_name(prog);
-			ug_fmt(name, sizeof(name), "bpf_lsm_%s", hook);
-			present = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
-			ug_fmt(detail, sizeof(detail), "hook %s", hook);
-			line(detail, present, present ? "" : "missing: load would fail");
-			if (!present && !verdict)
-				verdict = UG_EXIT_INVALID;
+			ug_fmt(detail, sizeof(detail), "hook %s", ug_prog_hook(prog));
+			if (state == UG_HOOK_PRESENT) {
+				line(detail, true, "");
+			} else if (state == UG_HOOK_ABSENT_OPTIONAL) {
+				ug_fmt(why, sizeof(why), "optional: not on this kernel (as used: %s+)",
+				       since);
+				printf("  %-30s %-3s %s\n", detail, "--", why);
+			} else {
+				line(detail, false, "missing: load would fail");
+				if (!verdict)
+					verdict = UG_EXIT_INVALID;
+			}
 		}
 		usernsguard_bpf__destroy(skel);
 	}

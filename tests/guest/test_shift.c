@@ -14,12 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/fs.h>
 #include <linux/mount.h>
 
 #include "guest_test.h"
@@ -35,6 +38,16 @@
 static const char policy[] = "rule shift-marks on\n"
 			     "mark /mnt/s/group1 shiftable-by 200000 origin 100000\n"
 			     "mark /mnt/s/rotree shiftable-by 200000 origin 100000 ro\n";
+
+/* Whether the running kernel is at least @major.@minor. */
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	return !uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2 &&
+	       (ma > major || (ma == major && mi >= minor));
+}
 
 /* Clone @src with @map and try to attach it at @dst. 0 or errno. */
 static int attach(const char *src, const char *map, bool rdonly, const char *dst)
@@ -280,6 +293,124 @@ static void test_read_only(void)
  * tmpfs gained idmapped mounts in 6.3: on 6.12 the same rule holds there;
  * on 6.1 mount_setattr() refuses with EINVAL before any hook runs.
  */
+/* ---- metadata written through a view (issue 15) ----------------------- */
+
+enum meta { XATTR, ACL, TIMES, FLAGS, TRUNC };
+
+struct meta_use {
+	int dirfd; /* fchdir() here first (a detached tree), or -1 */
+	const char *path;
+	enum meta op;
+};
+
+/* Runs as the namespace's root: one metadata write to @path. */
+static int do_meta(void *arg)
+{
+	/* system.posix_acl_access: user::rwx group::rwx other::rwx, a chmod 0777 */
+	static const unsigned char acl[] = { 2, 0, 0, 0, 1, 0, 7, 0, 0xff, 0xff, 0xff, 0xff,
+					     4, 0, 7, 0, 0xff, 0xff, 0xff, 0xff,
+					     0x20, 0, 7, 0, 0xff, 0xff, 0xff, 0xff };
+	const struct meta_use *m = arg;
+	struct timespec times[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	int fd, flags, err = 0;
+
+	if (setgid(0) || setuid(0))
+		return 220;
+	if (m->dirfd >= 0 && fchdir(m->dirfd))
+		return 221;
+	switch (m->op) {
+	case XATTR:
+		return setxattr(m->path, "user.ug", "v", 1, 0) ? errno : 0;
+	case ACL:
+		return setxattr(m->path, "system.posix_acl_access", acl, sizeof(acl), 0) ? errno : 0;
+	case TIMES:
+		return utimensat(AT_FDCWD, m->path, times, 0) ? errno : 0;
+	case FLAGS:
+		fd = open(m->path, O_RDONLY);
+		if (fd < 0)
+			return errno;
+		if (ioctl(fd, FS_IOC_GETFLAGS, &flags) || ioctl(fd, FS_IOC_SETFLAGS, &flags))
+			err = errno;
+		close(fd);
+		return err;
+	case TRUNC:
+		fd = open(m->path, O_RDONLY | O_TRUNC);
+		if (fd < 0)
+			return errno;
+		close(fd);
+		return 0;
+	}
+	return 222;
+}
+
+static struct outcome meta_as(const char *map, int dirfd, const char *path, enum meta op)
+{
+	struct meta_use m = { dirfd, path, op };
+
+	return in_userns(map, map, do_meta, &m);
+}
+
+static void test_metadata(void)
+{
+	static const struct {
+		enum meta op;
+		const char *what;
+		int since_major, since_minor; /* the kernel whose hook judges it */
+	} ops[] = {
+		{ XATTR, "setxattr user.*", 6, 1 },
+		{ ACL, "a POSIX ACL (setxattr system.posix_acl_access)", 6, 1 },
+		{ TIMES, "utimensat with times", 6, 9 },
+		{ FLAGS, "FS_IOC_SETFLAGS on an O_RDONLY fd", 6, 1 },
+		{ TRUNC, "open(O_RDONLY|O_TRUNC)", 6, 1 },
+	};
+	struct mount_attr rw = { .attr_clr = MOUNT_ATTR_RDONLY };
+	char name[160];
+	unsigned int i;
+	int tree, other, good;
+
+	expect(load_policy(policy) == 0, "load shift-marks policy (metadata)", "load failed");
+	tree = idmapped_tree("/mnt/s/rotree", GOOD, true);
+	expect(tree >= 0 && attach_tree(tree, "/mnt/ro") == 0 &&
+		       syscall(SYS_mount_setattr, AT_FDCWD, "/mnt/ro", 0, &rw, sizeof(rw)) == 0,
+	       "ro mark's view at /mnt/ro, made writable by mount_setattr", "setup failed");
+	if (tree >= 0)
+		close(tree);
+	tree = idmapped_tree("/mnt/s/group1", GOOD, false);
+	expect(tree >= 0 && attach_tree(tree, "/mnt/g1") == 0, "authorized view at /mnt/g1",
+	       "attach failed");
+	if (tree >= 0)
+		close(tree);
+	sh("touch /mnt/s/other/f");
+	other = idmapped_tree("/mnt/s/other", OTHER_TENANT, false);
+	good = idmapped_tree("/mnt/s/group1", GOOD, false);
+	expect(other >= 0 && good >= 0, "detached trees: unmarked /mnt/s/other, marked group1",
+	       "%d %d", other, good);
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		bool judged = kernel_at_least(ops[i].since_major, ops[i].since_minor);
+
+		snprintf(name, sizeof(name), "ro mark, view made writable: %s: %s", ops[i].what,
+			 judged ? "EROFS" : "not judged before 6.9, allowed");
+		expect_outcome(name, meta_as(TENANT, -1, "/mnt/ro/file1", ops[i].op),
+			       judged ? ERR(EROFS) : OK);
+		snprintf(name, sizeof(name), "authorized writable view: %s: allowed", ops[i].what);
+		expect_outcome(name, meta_as(TENANT, -1, "/mnt/g1/file1", ops[i].op), OK);
+		snprintf(name, sizeof(name), "unmarked detached tree via fchdir: %s: %s",
+			 ops[i].what, judged ? "EPERM" : "not judged before 6.9, allowed");
+		expect_outcome(name, meta_as(OTHER_TENANT, other, "f", ops[i].op),
+			       judged ? ERR(EPERM) : OK);
+		snprintf(name, sizeof(name), "marked detached tree via fchdir: %s: allowed",
+			 ops[i].what);
+		expect_outcome(name, meta_as(TENANT, good, "file1", ops[i].op), OK);
+	}
+	if (other >= 0)
+		close(other);
+	if (good >= 0)
+		close(good);
+	umount2("/mnt/ro", MNT_DETACH);
+	umount2("/mnt/g1", MNT_DETACH);
+}
+
 static void test_tmpfs(void)
 {
 	struct stat st;
@@ -359,7 +490,8 @@ static int own_idmapped(void *arg)
 	char path[160];
 	int fd, tree;
 
-	if (setgid(0) || setuid(0))
+	/* Dumpable again after setuid: the idmap's namespace is made by writing its maps. */
+	if (setgid(0) || setuid(0) || prctl(PR_SET_DUMPABLE, 1))
 		return 220;
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("tmpfs", dir, "tmpfs", 0, NULL))
@@ -379,16 +511,6 @@ static int own_idmapped(void *arg)
 		return errno;
 	close(fd);
 	return 0;
-}
-
-/* Whether the running kernel is at least @major.@minor. */
-static bool kernel_at_least(int major, int minor)
-{
-	struct utsname u;
-	int ma = 0, mi = 0;
-
-	return !uname(&u) && sscanf(u.release, "%d.%d", &ma, &mi) == 2 &&
-	       (ma > major || (ma == major && mi >= minor));
 }
 
 static void test_rootless_mounts(void)
@@ -538,6 +660,7 @@ int main(void)
 	test_detached();
 	test_bind_and_namespace();
 	test_read_only();
+	test_metadata();
 	test_tmpfs();
 	test_rootless_mounts();
 	test_selfcheck();
