@@ -19,41 +19,70 @@
 #define MNT_READONLY 0x40
 #define FMODE_WRITE 0x2
 
+struct ug_mark_walk {
+	__u64 dentry;
+	struct ug_mark_key key;
+	struct ug_mark mark;
+	bool found;
+	bool root; /* the walk reached the filesystem's root */
+};
+
+static long ug_mark_walk_one(__u32 index, void *ctx)
+{
+	struct ug_mark_walk *w = ctx;
+	const struct dentry *dentry = (const struct dentry *)w->dentry;
+	const struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	const struct ug_mark *mark;
+	__u64 parent;
+
+	if (inode) {
+		w->key.ino = BPF_CORE_READ(inode, i_ino);
+		mark = bpf_map_lookup_elem(&ug_marks, &w->key);
+		if (mark) {
+			w->mark = *mark;
+			w->found = true;
+			return 1;
+		}
+	}
+	parent = (__u64)BPF_CORE_READ(dentry, d_parent);
+	if (!parent || parent == w->dentry) {
+		w->root = true;
+		return 1;
+	}
+	w->dentry = parent;
+	return 0;
+}
+
 /*
  * The mark on @dentry (a view's root directory, or the inode a metadata
- * write reaches) or on the nearest parent with one, on device @dev.
+ * write reaches) or on the nearest parent with one, on device @dev, copied
+ * to @mark. 1 when found, 0 when the walk reached the filesystem's root
+ * without one, -1 when it did not reach the root (UG_MARK_MAX_DEPTH
+ * levels: the caller fails closed). A bpf_loop(): the verifier checks one
+ * level, however deep the walk goes.
  */
-static __always_inline const struct ug_mark *ug_find_mark(__u32 slot, struct dentry *dentry,
-							  __u32 dev, struct ug_event *ev)
+static __always_inline int ug_find_mark(__u32 slot, struct dentry *dentry, __u32 dev,
+					struct ug_event *ev, struct ug_mark *mark)
 {
-	struct ug_mark_key key = { .slot = slot };
-	int depth;
+	struct ug_mark_walk w = { .dentry = (__u64)dentry, .key = { .slot = slot, .dev = dev } };
+	struct inode *inode = dentry ? dentry->d_inode : NULL;
 
-	key.dev = dev;
-	ev->dev = key.dev;
-	if (dentry && dentry->d_inode) {
+	ev->dev = dev;
+	if (inode) {
 		/* The event describes the view's root directory. */
-		ev->ino = dentry->d_inode->i_ino;
-		ev->mode = dentry->d_inode->i_mode;
-		ev->owner_uid = dentry->d_inode->i_uid.val;
-		ev->owner_gid = dentry->d_inode->i_gid.val;
+		ev->ino = inode->i_ino;
+		ev->mode = inode->i_mode;
+		ev->owner_uid = inode->i_uid.val;
+		ev->owner_gid = inode->i_gid.val;
 	}
-	for (depth = 0; depth < UG_MARK_MAX_DEPTH && dentry; depth++) {
-		struct dentry *parent;
-		const struct ug_mark *mark;
-
-		if (dentry->d_inode) {
-			key.ino = dentry->d_inode->i_ino;
-			mark = bpf_map_lookup_elem(&ug_marks, &key);
-			if (mark)
-				return mark;
-		}
-		parent = dentry->d_parent;
-		if (parent == dentry)
-			break;
-		dentry = parent;
+	if (!dentry)
+		return -1;
+	bpf_loop(UG_MARK_MAX_DEPTH, ug_mark_walk_one, &w, 0);
+	if (w.found) {
+		*mark = w.mark;
+		return 1;
 	}
-	return NULL;
+	return w.root ? 0 : -1;
 }
 
 /*
@@ -210,9 +239,9 @@ static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum
 {
 	const struct ug_policy *policy;
 	struct user_namespace *ns;
-	const struct ug_mark *mark;
+	struct ug_mark m, *mark = &m;
 	struct ug_event ev;
-	int err = EPERM;
+	int err = EPERM, found;
 	__u32 slot;
 
 	policy = ug_rule_policy(UG_RULE_SHIFT_MARKS, &slot);
@@ -220,8 +249,13 @@ static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum
 		return 0;
 	ns = bpf_get_current_task_btf()->cred->user_ns;
 	ug_event_start(&ev, use == UG_SHIFT_USE_ATTACH ? UG_OP_SHIFT_ATTACH : UG_OP_SHIFT_USE);
-	mark = ug_find_mark(slot, view->root, view->dev, &ev);
-	if (!mark) {
+	found = ug_find_mark(slot, view->root, view->dev, &ev, mark);
+	if (found < 0) {
+		/* Deeper than any walk reaches: whether a mark covers it is unknown. */
+		ev.reason = UG_SHIFT_TOO_DEEP;
+		goto refuse;
+	}
+	if (!found) {
 		if (policy->shift_default_allow)
 			return 0;
 		ev.reason = UG_SHIFT_UNMARKED;

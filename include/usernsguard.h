@@ -136,8 +136,12 @@ struct ug_mark {
 	__u32 _pad;
 };
 
-/* A mark is searched for from a mount's root up through this many parents. */
-#define UG_MARK_MAX_DEPTH 24
+/*
+ * A mark is searched for from a view's root (or a written inode) up through
+ * this many parents, by bpf_loop(); a walk that does not reach the
+ * filesystem's root is refused (fail closed).
+ */
+#define UG_MARK_MAX_DEPTH 4096
 
 /* Value of the per-CPU ug_counters array, indexed by enum ug_rule. */
 struct ug_counters {
@@ -211,6 +215,7 @@ enum ug_shift_reason {
 	UG_SHIFT_WRONG_NS = 3,    /* the caller's namespace root is not shiftable_by */
 	UG_SHIFT_NOT_RDONLY = 4,  /* ro mark, but the mount is writable */
 	UG_SHIFT_WRITE = 5,       /* ro mark, and the use would write */
+	UG_SHIFT_TOO_DEEP = 6,    /* the view is deeper than the mark walk reaches: fail closed */
 };
 
 enum ug_verdict {

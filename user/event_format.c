@@ -74,6 +74,8 @@ static const char *shift_reason_name(__u32 reason)
 		return "mark-needs-read-only";
 	case UG_SHIFT_WRITE:
 		return "write-through-read-only-mark";
+	case UG_SHIFT_TOO_DEEP:
+		return "too-deep-to-judge";
 	}
 	return "unknown";
 }

@@ -2,6 +2,7 @@
 /* Event lines: the exact JSON for each rule, escaping, text, lost reports. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "event_format.h"
@@ -117,6 +118,28 @@ Test(event_format, rule_three_shift_refused)
 			      "\"idmap\":{\"first\":100000,\"lower_first\":300000,\"count\":65536}}}}"),
 		  "%s", buf);
 	cr_assert(strstr(buf, "\"action\":\"shift-attach\""), "%s", buf);
+}
+
+/* Every rule-3 reason has its own name; a view too deep to judge is one of them. */
+Test(event_format, rule_three_reason_names)
+{
+	static const char *const names[] = { "unmarked", "idmap-outside-mark", "wrong-namespace",
+					     "mark-needs-read-only", "write-through-read-only-mark",
+					     "too-deep-to-judge" };
+	struct ug_event ev = base();
+	char want[64];
+	__u32 r;
+
+	ev.rule = UG_RULE_SHIFT_MARKS;
+	ev.verdict = UG_VERDICT_DENIED;
+	ev.op = UG_OP_SHIFT_USE;
+	ev.errno_val = EPERM;
+	for (r = UG_SHIFT_UNMARKED; r <= UG_SHIFT_TOO_DEEP; r++) {
+		ev.reason = r;
+		cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+		snprintf(want, sizeof(want), "\"shift\":{\"reason\":\"%s\"", names[r - 1]);
+		cr_assert(strstr(buf, want), "reason %u: %s", r, buf);
+	}
 }
 
 Test(event_format, every_comm_byte_is_valid_json)
