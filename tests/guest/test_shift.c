@@ -411,6 +411,36 @@ static void test_metadata(void)
 	umount2("/mnt/g1", MNT_DETACH);
 }
 
+/*
+ * A view rooted deeper than the mark walk reaches (4096 levels) cannot be
+ * told marked or not: refused even under shift-default allow; its twin at
+ * 100 levels is attached. The chain is made with relative steps (PATH_MAX).
+ */
+static void test_deep(void)
+{
+	int top = open(".", O_RDONLY | O_DIRECTORY), i, ok = 1;
+
+	expect(load_policy("rule shift-marks on\nshift-default allow\n") == 0,
+	       "load shift-default allow (deep views)", "load failed");
+	if (chdir("/mnt/t") || mkdir("deep", 0755) || chdir("deep"))
+		ok = 0;
+	for (i = 1; ok && i <= 4100; i++) {
+		if (mkdir("d", 0755) || chdir("d"))
+			ok = 0;
+		if (i == 100)
+			expect_attach("a view 100 levels deep, unmarked, shift-default allow: attached",
+				      ".", GOOD, false, 0);
+	}
+	expect(ok, "a chain of 4100 directories", "mkdir/chdir failed at %d", i);
+	expect_attach("a view 4100 levels deep: EPERM (too deep to judge, fail closed)", ".", GOOD,
+		      false, EPERM);
+	if (top >= 0) {
+		if (fchdir(top))
+			printf("fchdir back failed\n");
+		close(top);
+	}
+}
+
 static void test_tmpfs(void)
 {
 	struct stat st;
@@ -661,6 +691,7 @@ int main(void)
 	test_bind_and_namespace();
 	test_read_only();
 	test_metadata();
+	test_deep();
 	test_tmpfs();
 	test_rootless_mounts();
 	test_selfcheck();
