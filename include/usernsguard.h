@@ -141,7 +141,7 @@ struct ug_mark {
  * this many parents, by bpf_loop(); a walk that does not reach the
  * filesystem's root is refused (fail closed).
  */
-#define UG_MARK_MAX_DEPTH 4096
+#define UG_MARK_MAX_DEPTH 2048
 
 /* Value of the per-CPU ug_counters array, indexed by enum ug_rule. */
 struct ug_counters {

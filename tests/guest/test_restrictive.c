@@ -27,6 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/sched.h>
+#include <signal.h>
+
 #include <liburing.h>
 
 #include "guest_test.h"
@@ -452,6 +455,62 @@ static void test_nested(void)
 		       in_userns(MAP, MAP, level_one, &allow), OK);
 }
 
+/*
+ * As namespace user 1000, clone3(CLONE_INTO_CGROUP) a child into the cgroup
+ * @arg; the child reads the root-owned 0707 file. The child's errno, or
+ * 100 + clone3's errno when the kernel refuses the move.
+ */
+static int clone_into(void *arg)
+{
+	struct clone_args ca = { .flags = CLONE_INTO_CGROUP, .exit_signal = SIGCHLD };
+	int cg, status;
+	long pid;
+
+	if (setgid(1000) || setuid(1000))
+		return 220;
+	cg = open(arg, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0)
+		return 221;
+	ca.cgroup = (__u64)cg;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0)
+		return 100 + errno;
+	if (pid == 0) {
+		int fd = open("/tmp/r2/root-0707", O_RDONLY);
+
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (waitpid((pid_t)pid, &status, 0) != pid || !WIFEXITED(status))
+		return 222;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A cgroup scope holds while tenants are delegated cgroups at or below it:
+ * moving a task needs write access to the common ancestor's cgroup.procs.
+ */
+static void test_cgroup_scope_delegation(void)
+{
+	sh("mkdir -p /sys/fs/cgroup/ug-tenant/a /sys/fs/cgroup/ug-tenant/b && "
+	   "chown -R 101000:101000 /sys/fs/cgroup/ug-tenant/a /sys/fs/cgroup/ug-tenant/b");
+	expect(load_policy("rule most-restrictive on\nscope most-restrictive cgroup /ug-tenant/a\n") ==
+		       0,
+	       "load scope cgroup /ug-tenant/a", "load failed");
+	write_file("/sys/fs/cgroup/ug-tenant/a/cgroup.procs", "0\n");
+	expect_outcome("delegated /ug-tenant/a only: clone3 into the sibling b is refused "
+		       "by the kernel (EACCES), the task stays in scope",
+		       in_userns(MAP, MAP, clone_into, "/sys/fs/cgroup/ug-tenant/b"),
+		       ERR(100 + EACCES));
+	expect_outcome("delegated /ug-tenant/a only: a child cloned into a itself is covered",
+		       in_userns(MAP, MAP, clone_into, "/sys/fs/cgroup/ug-tenant/a"), ERR(EACCES));
+	sh("chown 101000:101000 /sys/fs/cgroup/ug-tenant/cgroup.procs");
+	expect_outcome("delegated /ug-tenant itself: clone3 into b leaves the scope (documented)",
+		       in_userns(MAP, MAP, clone_into, "/sys/fs/cgroup/ug-tenant/b"), OK);
+	write_file("/sys/fs/cgroup/cgroup.procs", "0\n");
+	sh("chown 0:0 /sys/fs/cgroup/ug-tenant/cgroup.procs");
+	expect(load_policy(enforce) == 0, "load enforce again", "load failed");
+}
+
 static void test_modes_and_scope(void)
 {
 	long long before, after;
@@ -859,6 +918,7 @@ int main(int argc, char **argv)
 	test_acls();
 	test_nested();
 	test_modes_and_scope();
+	test_cgroup_scope_delegation();
 	test_idmapped();
 	test_outside_walk();
 	test_own_files_before_mapping();
