@@ -73,7 +73,7 @@ struct ug_scan_ctx {
 
 /*
  * A superblock's mounts: a list_head through mount.mnt_instance up to
- * 6.12, a NULL-terminated chain through mount.mnt_next_for_sb since 6.15.
+ * 6.12, a NULL-terminated chain through mount.mnt_next_for_sb in newer kernels.
  */
 struct super_block___list {
 	struct list_head s_mounts;
