@@ -174,15 +174,17 @@ expect_eq "rule 3 enforce: a container started afterwards is judged" "1" "$(cont
 # where its own ids are not mapped yet, and must work. The same tool is still refused a
 # root-owned 0707 file. The ID check inside each proves the namespace was really made.
 as_tester() { setpriv --reuid=1000 --regid=1000 --init-groups env HOME=/home/tester "$@" 2>&1; }
+# Rule 2's and rule 3's refusals: rule 3 enforces too here, with shift-default deny.
+refused() { echo "$(counter most-restrictive denied) $(counter shift-marks denied)"; }
 tool() { # NAME WANT CMD...: the output of CMD (stderr too), and its refusals
 	local name=$1 want=$2 a got
 	shift 2
-	a=$(counter most-restrictive denied)
+	a=$(refused)
 	out=$("$@" 2>&1)
 	got=$(printf '%s\n' "$out" | tail -n 1)
 	expect_eq "$name" "$want" "$got"
-	expect_eq "$name: nothing refused by rule 2" "$a" "$(counter most-restrictive denied)"
-	if [ "$got" != "$want" ] || [ "$a" != "$(counter most-restrictive denied)" ]; then
+	expect_eq "$name: nothing refused by rule 2 or 3" "$a" "$(refused)"
+	if [ "$got" != "$want" ] || [ "$a" != "$(refused)" ]; then
 		printf '%s\n' "$out" | tail -n 12 | sed 's/^/     | /'
 		usernsguard events --format text 2>&1 | tail -n 3 | sed 's/^/     | /'
 	fi
@@ -204,6 +206,13 @@ tool "systemd-nspawn --private-users=pick" "ok" \
 	systemd-nspawn -q --register=no --console=pipe --private-users=pick \
 	--private-users-ownership=chown -D /var/lib/machines/ct --bind-ro=/usr \
 	/usr/bin/sh -c 'set -- $(cat /proc/self/uid_map); [ "$1 $3" = "0 65536" ] && [ "$2" -ge 524288 ] && echo ok'
+# A rootless container's own mounts are never shifted views (rule 3, issue 15).
+tool "unshare -rm: its own tmpfs, written and read" "ok" \
+	as_tester unshare --user --map-root-user --mount \
+	sh -c 'mount -t tmpfs none /mnt && echo x >/mnt/f && cat /mnt/f >/dev/null && echo ok'
+tool "bwrap --tmpfs: its own tmpfs, written and read" "ok" \
+	as_tester bwrap --unshare-user --ro-bind / / --tmpfs /tmp \
+	sh -c 'echo x >/tmp/f && cat /tmp/f >/dev/null && echo ok'
 a=$(counter most-restrictive denied)
 expect_eq "bwrap: a root-owned 0707 file stays refused inside (EACCES)" "refused" \
 	"$(as_tester bwrap --unshare-user --uid 0 --gid 0 --ro-bind / / cat /tmp/r-0707 >/dev/null 2>&1 &&
