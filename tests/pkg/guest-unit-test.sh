@@ -211,7 +211,7 @@ tool "unshare -rm: its own tmpfs, written and read" "ok" \
 	as_tester unshare --user --map-root-user --mount \
 	sh -c 'mount -t tmpfs none /mnt && echo x >/mnt/f && cat /mnt/f >/dev/null && echo ok'
 tool "bwrap --tmpfs: its own tmpfs, written and read" "ok" \
-	as_tester bwrap --unshare-user --ro-bind / / --tmpfs /tmp \
+	as_tester bwrap --unshare-user --ro-bind / / --dev /dev --tmpfs /tmp \
 	sh -c 'echo x >/tmp/f && cat /tmp/f >/dev/null && echo ok'
 a=$(counter most-restrictive denied)
 expect_eq "bwrap: a root-owned 0707 file stays refused inside (EACCES)" "refused" \
