@@ -2,8 +2,8 @@
 #
 # make                build/usernsguard (BPF object embedded as a skeleton)
 # make STATIC=1       the same, statically linked (the guest initramfs uses it)
-# make test           unit tests, then guest tests on Debian's 6.1, 6.12, 6.18 and
-#                     newest stable kernel
+# make test           unit, CLI and fuzz tests, then the package and guest tests
+#                     (side by side) on Debian's 6.1, 6.12, 6.18 and newest stable kernel
 # make unit-test      unit tests only (Criterion, under ASan and UBSan)
 # make cli-test       the command-line contract (help, exit codes), on the host
 # make guest-test     guest tests only; KERNELS="6.1 6.12 6.18 stable" picks kernels
@@ -165,7 +165,9 @@ cli-test: $(BUILD)/usernsguard $(BUILD)/asan/usernsguard $(BUILD)/unit/metrics_s
 	$(Q)UG_METRICS_SAMPLE=$(BUILD)/unit/metrics_sample tests/cli/test_cli.sh $(BUILD)/usernsguard
 	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/cli/test_cli.sh $(BUILD)/asan/usernsguard
 
-test: unit-test cli-test pkg-test fuzz-smoke guest-test
+# The two guest-booting suites run side by side (scripts/test-guests.sh).
+test: unit-test cli-test fuzz-smoke guest-bins
+	$(Q)scripts/test-guests.sh $(KERNELS)
 
 # CI's bounded fuzzing run.
 fuzz-smoke:
