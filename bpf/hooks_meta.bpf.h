@@ -31,7 +31,7 @@ int BPF_PROG(ug_file_truncate, struct file *file, int ret)
 {
 	if (ret)
 		return ug_verdict(ret);
-	return ug_verdict(ug_shift_check(file->f_path.mnt, UG_SHIFT_USE_WRITE));
+	return ug_verdict(ug_shift_check(file->f_path.mnt, file->f_path.dentry, UG_SHIFT_USE_WRITE));
 }
 
 /* Inode flags (immutable, append-only, project ids) set through an fd. */
@@ -42,7 +42,7 @@ int BPF_PROG(ug_file_ioctl, struct file *file, unsigned int cmd, unsigned long a
 		return ug_verdict(ret);
 	if (cmd != FS_IOC_SETFLAGS && cmd != FS_IOC32_SETFLAGS && cmd != FS_IOC_FSSETXATTR)
 		return ug_verdict(0);
-	return ug_verdict(ug_shift_check(file->f_path.mnt, UG_SHIFT_USE_WRITE));
+	return ug_verdict(ug_shift_check(file->f_path.mnt, file->f_path.dentry, UG_SHIFT_USE_WRITE));
 }
 
 /* Every xattr, POSIX ACLs included on 6.1 (6.2+ sends ACLs to inode_set_acl). */

@@ -21,7 +21,7 @@ static __noinline int check_name_change(const struct path *dir, int ret)
 {
 	if (ret)
 		return ret;
-	return ug_shift_check(dir->mnt, UG_SHIFT_USE_WRITE);
+	return ug_shift_check(dir->mnt, dir->dentry, UG_SHIFT_USE_WRITE);
 }
 
 SEC("lsm/path_mknod")
@@ -93,7 +93,7 @@ int BPF_PROG(ug_path_chmod, const struct path *path, umode_t mode, int ret)
 {
 	if (ret)
 		return ug_verdict(ret);
-	return ug_verdict(ug_shift_check(path->mnt, UG_SHIFT_USE_WRITE));
+	return ug_verdict(ug_shift_check(path->mnt, path->dentry, UG_SHIFT_USE_WRITE));
 }
 
 SEC("lsm/path_truncate")
@@ -101,7 +101,7 @@ int BPF_PROG(ug_path_truncate, const struct path *path, int ret)
 {
 	if (ret)
 		return ug_verdict(ret);
-	return ug_verdict(ug_shift_check(path->mnt, UG_SHIFT_USE_WRITE));
+	return ug_verdict(ug_shift_check(path->mnt, path->dentry, UG_SHIFT_USE_WRITE));
 }
 
 #endif /* UG_HOOKS_PATH_BPF_H */

@@ -44,11 +44,25 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, UG_MAX_EXEMPTIONS * UG_POLICY_SLOTS);
+	__uint(max_entries, (UG_MAX_EXEMPTIONS + UG_MAX_MARK_ANCESTORS) * UG_POLICY_SLOTS);
 	__type(key, struct ug_mark_key);
 	__type(value, struct ug_mark);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ug_marks SEC(".maps");
+
+/* Audited uses already reported (ug_first_report()); the programs' own, not pinned. */
+struct ug_report_key {
+	__u64 what;
+	__u64 ns;
+	__u64 tag; /* policy generation << 16 | rule << 8 | reason */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct ug_report_key);
+	__type(value, __u8);
+} ug_reported_uses SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -85,6 +85,41 @@ static __always_inline __u64 ug_ns_map_at(__u64 ns, bool gid)
 			   bpf_core_field_offset(struct user_namespace, uid_map));
 }
 
+/* The idmap of the mount at @mnt, by address: see ug_idmap_view(). */
+static __always_inline __u64 ug_mount_idmap_at(__u64 mnt)
+{
+	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap))
+		return (__u64)BPF_CORE_READ((struct vfsmount___mnt_idmap *)mnt, mnt_idmap);
+	return (__u64)BPF_CORE_READ((struct vfsmount___mnt_userns *)mnt, mnt_userns);
+}
+
+/*
+ * The view idmap @idmap gives of a filesystem owned by the user namespace
+ * at @sb_ns: ug_mount_idmap()'s answer, for callers that hold an address
+ * (a superblock's mount list) or only the idmap a hook was given. @idmap
+ * is a struct mnt_idmap on 6.3+ and the mount's user namespace on 6.1.
+ */
+static __always_inline void ug_idmap_view(__u64 idmap, __u64 sb_ns, struct ug_view *view)
+{
+	view->uid_map = 0;
+	view->gid_map = 0;
+	view->unmapped = 0;
+	if (!idmap)
+		return;
+	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
+		if (!BPF_CORE_READ((struct mnt_idmap *)idmap, uid_map.nr_extents) &&
+		    !BPF_CORE_READ((struct mnt_idmap *)idmap, gid_map.nr_extents))
+			return;
+		view->uid_map = idmap + bpf_core_field_offset(struct mnt_idmap, uid_map);
+		view->gid_map = idmap + bpf_core_field_offset(struct mnt_idmap, gid_map);
+	} else {
+		if (idmap == sb_ns || !BPF_CORE_READ((struct user_namespace *)idmap, level))
+			return;
+		view->uid_map = ug_ns_map_at(idmap, false);
+		view->gid_map = ug_ns_map_at(idmap, true);
+	}
+}
+
 /*
  * make_vfsuid(): kernel id @kid of an inode on a filesystem owned by the
  * user namespace at @fs_ns, seen through the idmap at @idmap (0: not

@@ -134,31 +134,6 @@ static __noinline void ug_hint_set(const struct vfsmount *mnt, const struct inod
 	ug_mount_view(mnt, &hint->view);
 }
 
-/* ug_mount_idmap() for a struct vfsmount known only by its address. */
-static __always_inline void ug_mount_view_at(__u64 addr, __u64 sb_ns, struct ug_view *view)
-{
-	view->uid_map = 0;
-	view->gid_map = 0;
-	view->unmapped = 0;
-	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
-		struct mnt_idmap *idmap = BPF_CORE_READ((struct vfsmount___mnt_idmap *)addr, mnt_idmap);
-
-		if (!idmap || (BPF_CORE_READ(idmap, uid_map.nr_extents) == 0 &&
-			       BPF_CORE_READ(idmap, gid_map.nr_extents) == 0))
-			return;
-		view->uid_map = (__u64)idmap + bpf_core_field_offset(struct mnt_idmap, uid_map);
-		view->gid_map = (__u64)idmap + bpf_core_field_offset(struct mnt_idmap, gid_map);
-	} else {
-		struct user_namespace *ns =
-			BPF_CORE_READ((struct vfsmount___mnt_userns *)addr, mnt_userns);
-
-		if (!ns || (__u64)ns == sb_ns || BPF_CORE_READ(ns, level) == 0)
-			return;
-		view->uid_map = (__u64)ns + bpf_core_field_offset(struct user_namespace, uid_map);
-		view->gid_map = (__u64)ns + bpf_core_field_offset(struct user_namespace, gid_map);
-	}
-}
-
 static __always_inline bool ug_view_same(const struct ug_view *a, const struct ug_view *b)
 {
 	return a->uid_map == b->uid_map && a->gid_map == b->gid_map;
@@ -183,7 +158,8 @@ static long ug_scan_one(__u32 index, void *ctx)
 			s->head);
 	if (s->mnt_ns && (__u64)BPF_CORE_READ((struct mount___list *)mount, mnt_ns) != s->mnt_ns)
 		return 0;
-	ug_mount_view_at(mount + bpf_core_field_offset(struct mount___list, mnt), s->sb_ns, &view);
+	ug_idmap_view(ug_mount_idmap_at(mount + bpf_core_field_offset(struct mount___list, mnt)),
+		      s->sb_ns, &view);
 	if ((n > 0 && ug_view_same(&s->views[0], &view)) ||
 	    (n > 1 && ug_view_same(&s->views[1], &view)) ||
 	    (n > 2 && ug_view_same(&s->views[2], &view)) ||

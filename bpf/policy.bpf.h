@@ -223,12 +223,35 @@ static __always_inline void ug_selfcheck_note(void)
 }
 
 /*
- * A rule found a violation described by @ev. Returns the hook's verdict:
- * 0 when exempted or audited, -@err when denied.
+ * Whether this audited use of @what (a view) by namespace @ns, for this
+ * reason, is the first since the policy in force was loaded. Audit mode
+ * reports it once and counts it every time: xfstests' idmapped-mount suite
+ * made 120,844 audit events of rule 3 on 6.12, one per open, for 143
+ * distinct refusals, and a reader falls behind. An LRU: a use forgotten
+ * after 8,192 others is reported again, never lost for good.
  */
-static __always_inline int ug_judge(const struct ug_policy *policy, __u32 slot, __u32 rule,
-				    struct ug_event *ev, const struct file *exe, int err,
-				    enum ug_kill kill)
+static __always_inline bool ug_first_report(const struct ug_policy *policy,
+					    const struct ug_event *ev, __u64 what, __u64 ns)
+{
+	struct ug_report_key key = {
+		.what = what,
+		.ns = ns,
+		.tag = policy->generation << 16 | (__u64)(ev->rule & 0xff) << 8 | (ev->reason & 0xff),
+	};
+	__u8 one = 1;
+
+	/* BPF_NOEXIST fails (-EEXIST) when the use was reported already. */
+	return !bpf_map_update_elem(&ug_reported_uses, &key, &one, BPF_NOEXIST);
+}
+
+/*
+ * A rule found a violation described by @ev. Returns the hook's verdict:
+ * 0 when exempted or audited, -@err when denied. With @once_what (a view)
+ * an audited use is counted every time but reported once per @once_ns.
+ */
+static __always_inline int ug_judge_once(const struct ug_policy *policy, __u32 slot, __u32 rule,
+					 struct ug_event *ev, const struct file *exe, int err,
+					 enum ug_kill kill, __u64 once_what, __u64 once_ns)
 {
 	const struct ug_rule_config *config;
 	struct ug_counters *counters;
@@ -261,10 +284,19 @@ static __always_inline int ug_judge(const struct ug_policy *policy, __u32 slot, 
 			__sync_fetch_and_add(&counters->denied, 1);
 	}
 	ug_selfcheck_note();
-	ug_emit(ev, counters, config->rate_limit);
+	if (!once_what || ev->verdict != UG_VERDICT_AUDITED ||
+	    ug_first_report(policy, ev, once_what, once_ns))
+		ug_emit(ev, counters, config->rate_limit);
 	if (ev->verdict == UG_VERDICT_KILLED)
 		bpf_send_signal(SIGKILL);
 	return -err;
+}
+
+static __always_inline int ug_judge(const struct ug_policy *policy, __u32 slot, __u32 rule,
+				    struct ug_event *ev, const struct file *exe, int err,
+				    enum ug_kill kill)
+{
+	return ug_judge_once(policy, slot, rule, ev, exe, err, kill, 0, 0);
 }
 
 #endif /* UG_POLICY_BPF_H */

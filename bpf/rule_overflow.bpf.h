@@ -314,9 +314,11 @@ int BPF_PROG(ug_bprm_creds_from_file, struct linux_binprm *bprm, struct file *fi
  * chown(2), fchown(2), lchown(2) and fchownat(2) all meet here. The ids
  * come by value (kuid_t, kgid_t), which BPF_PROG() cannot declare: read
  * them from the raw context. (u32)-1 means "leave unchanged". Giving a
- * file to the id it already has is not a transition.
+ * file to the id it already has is not a transition. A subprogram: its
+ * event and rule 3's (ug_shift_check_mount()) would not fit one 512-byte
+ * frame together on 6.1.
  */
-static __always_inline int check_path_chown(__u64 *ctx)
+static __noinline int check_path_chown(__u64 *ctx)
 {
 	const struct path *path = (const struct path *)ctx[0];
 	__u32 uid = (__u32)ctx[1], gid = (__u32)ctx[2], new_uid, new_gid;
@@ -366,7 +368,7 @@ int ug_path_chown(__u64 *ctx)
 	int err = check_path_chown(ctx);
 
 	/* A chown through a shifted view is a write through it (rule 3). */
-	return ug_verdict(err ? err : ug_shift_check(path->mnt, UG_SHIFT_USE_WRITE));
+	return ug_verdict(err ? err : ug_shift_check(path->mnt, path->dentry, UG_SHIFT_USE_WRITE));
 }
 
 #endif /* UG_RULE_OVERFLOW_BPF_H */

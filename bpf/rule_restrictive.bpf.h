@@ -17,6 +17,7 @@
 #include "memo.bpf.h"
 #include "mount.bpf.h"
 #include "nowalk.bpf.h"
+#include "userns_walk.bpf.h"
 
 /* include/linux/fs.h */
 #define MAY_EXEC 0x1
@@ -85,9 +86,6 @@ static __always_inline bool ug_all_triplets_grant(__u32 mode, __u32 want)
 	return !(want & ~((mode >> 6) & (mode >> 3) & mode));
 }
 
-/* Owner scopes name the creator of the namespace or of any ancestor (32 levels at most). */
-#define UG_USERNS_LEVELS 33
-
 /*
  * A task's namespace is covered unless the policy narrows the scope. An
  * owner scope covers the namespaces that host uid created and everything
@@ -98,20 +96,16 @@ static __always_inline bool ug_all_triplets_grant(__u32 mode, __u32 want)
 static __always_inline bool ug_in_scope(const struct ug_policy *policy, __u32 slot, __u32 rule,
 					struct user_namespace *ns)
 {
-	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_SCOPE_OWNER };
-	int level;
+	struct ug_ns_walk walk = {
+		.ns = (__u64)ns,
+		.slot = slot,
+		.rule = rule,
+		.test = UG_NS_OWNER_LISTED,
+	};
 
 	if (rule >= UG_RULE_COUNT || !policy->scoped[rule])
 		return true;
-	for (level = 0; level < UG_USERNS_LEVELS; level++) {
-		if (!ns || ug_is_init_ns(ns))
-			break;
-		key.id = ns->owner.val;
-		if (bpf_map_lookup_elem(&ug_match, &key))
-			return true;
-		ns = ns->parent;
-	}
-	return ug_cgroup_matches(slot, rule, UG_SCOPE_CGROUP);
+	return ug_ns_walk(&walk) || ug_cgroup_matches(slot, rule, UG_SCOPE_CGROUP);
 }
 
 /* include/uapi/linux/magic.h */

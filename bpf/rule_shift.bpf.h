@@ -14,6 +14,7 @@
 #define UG_RULE_SHIFT_BPF_H
 
 #include "mount.bpf.h"
+#include "userns_walk.bpf.h"
 
 /* include/linux/mount.h, include/linux/fs.h */
 #define MNT_READONLY 0x40
@@ -24,7 +25,8 @@ struct ug_mark_walk {
 	struct ug_mark_key key;
 	struct ug_mark mark;
 	bool found;
-	bool root; /* the walk reached the filesystem's root */
+	bool contains; /* the walk began at a directory above a mark */
+	bool root;     /* the walk reached the filesystem's root, or left the marks' reach */
 };
 
 static long ug_mark_walk_one(__u32 index, void *ctx)
@@ -38,6 +40,17 @@ static long ug_mark_walk_one(__u32 index, void *ctx)
 	if (inode) {
 		w->key.ino = BPF_CORE_READ(inode, i_ino);
 		mark = bpf_map_lookup_elem(&ug_marks, &w->key);
+		if (mark && (mark->flags & UG_MARK_ANCESTOR)) {
+			/*
+			 * Above a mark, so in none: marks do not nest (refused at
+			 * load), so nothing further up is a mark either.
+			 */
+			if (index == 0)
+				w->contains = true;
+			else
+				w->root = true;
+			return 1;
+		}
 		if (mark) {
 			w->mark = *mark;
 			w->found = true;
@@ -53,56 +66,62 @@ static long ug_mark_walk_one(__u32 index, void *ctx)
 	return 0;
 }
 
+enum ug_mark_found {
+	UG_MARK_NONE,      /* no mark on the way to the filesystem's root */
+	UG_MARK_FOUND,
+	UG_MARK_CONTAINED, /* the start is above a mark: contains a marked tree */
+	UG_MARK_UNKNOWN,   /* the walk did not reach the root: the caller fails closed */
+};
+
 /*
- * The mark on @dentry (a view's root directory, or the inode a metadata
- * write reaches) or on the nearest parent with one, on device @dev, copied
- * to @mark. 1 when found, 0 when the walk reached the filesystem's root
- * without one, -1 when it did not reach the root (UG_MARK_MAX_DEPTH
- * levels: the caller fails closed). A bpf_loop(): the verifier checks one
- * level, however deep the walk goes.
+ * The mark on @dentry or on the nearest parent with one, on device @dev,
+ * copied to @mark. A bpf_loop(): the verifier checks one level, however
+ * deep the walk goes (UG_MARK_MAX_DEPTH levels). A subprogram, like
+ * ug_idmap_conforms(): the walk's state stays out of the judging frame,
+ * which 6.1's verifier adds to the namespace walk's along one chain.
  */
-static __always_inline int ug_find_mark(__u32 slot, struct dentry *dentry, __u32 dev,
-					struct ug_event *ev, struct ug_mark *mark)
+static __noinline enum ug_mark_found ug_find_mark(__u32 slot, struct dentry *dentry, __u32 dev,
+						  struct ug_mark *mark)
 {
 	struct ug_mark_walk w = { .dentry = (__u64)dentry, .key = { .slot = slot, .dev = dev } };
+
+	if (!dentry)
+		return UG_MARK_UNKNOWN;
+	bpf_loop(UG_MARK_MAX_DEPTH, ug_mark_walk_one, &w, 0);
+	if (w.contains)
+		return UG_MARK_CONTAINED;
+	if (w.found) {
+		*mark = w.mark;
+		return UG_MARK_FOUND;
+	}
+	return w.root ? UG_MARK_NONE : UG_MARK_UNKNOWN;
+}
+
+/* Whether @dentry is a directory above a mark on device @dev. */
+static __always_inline bool ug_above_mark(__u32 slot, struct dentry *dentry, __u32 dev)
+{
+	struct ug_mark_key key = { .slot = slot, .dev = dev };
+	struct inode *inode = dentry->d_inode;
+	const struct ug_mark *mark;
+
+	if (!inode)
+		return false;
+	key.ino = inode->i_ino;
+	mark = bpf_map_lookup_elem(&ug_marks, &key);
+	return mark && (mark->flags & UG_MARK_ANCESTOR);
+}
+
+/* The event describes the view's root directory (or the inode written). */
+static __always_inline void ug_shift_describe(struct ug_event *ev, struct dentry *dentry, __u32 dev)
+{
 	struct inode *inode = dentry ? dentry->d_inode : NULL;
 
 	ev->dev = dev;
 	if (inode) {
-		/* The event describes the view's root directory. */
 		ev->ino = inode->i_ino;
 		ev->mode = inode->i_mode;
 		ev->owner_uid = inode->i_uid.val;
 		ev->owner_gid = inode->i_gid.val;
-	}
-	if (!dentry)
-		return -1;
-	bpf_loop(UG_MARK_MAX_DEPTH, ug_mark_walk_one, &w, 0);
-	if (w.found) {
-		*mark = w.mark;
-		return 1;
-	}
-	return w.root ? 0 : -1;
-}
-
-/*
- * Scalar address of the uid_gid_map a mount applies: the extents are read
- * with probe reads inside bpf_loop(), which cannot take typed pointers.
- */
-static __always_inline unsigned long ug_mount_map_addr(const struct vfsmount *mnt, bool gid)
-{
-	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
-		unsigned long idmap = (unsigned long)BPF_CORE_READ(
-			(const struct vfsmount___mnt_idmap *)mnt, mnt_idmap);
-
-		return idmap + (gid ? bpf_core_field_offset(struct mnt_idmap, gid_map) :
-				      bpf_core_field_offset(struct mnt_idmap, uid_map));
-	} else {
-		unsigned long ns = (unsigned long)BPF_CORE_READ(
-			(const struct vfsmount___mnt_userns *)mnt, mnt_userns);
-
-		return ns + (gid ? bpf_core_field_offset(struct user_namespace, gid_map) :
-				   bpf_core_field_offset(struct user_namespace, uid_map));
 	}
 }
 
@@ -145,8 +164,8 @@ static long ug_shift_scan_one(__u32 index, void *ctx)
  * shift origin+k -> shiftable_by+k (k < range) that includes origin
  * itself: no id outside the range, host root included, can appear.
  */
-static __always_inline bool ug_idmap_conforms(unsigned long map, bool gid,
-					      const struct ug_mark *mark, struct ug_event *ev)
+static __noinline bool ug_idmap_conforms(unsigned long map, bool gid, const struct ug_mark *mark,
+					 struct ug_event *ev)
 {
 	struct ug_shift_scan scan = {
 		.origin = mark->origin,
@@ -179,44 +198,6 @@ static __always_inline bool ug_idmap_conforms(unsigned long map, bool gid,
 	return scan.conforms && scan.maps_origin;
 }
 
-/* A user namespace nests at most 32 levels deep (create_user_ns()). */
-#define UG_USERNS_DEPTH 33
-
-struct ug_ns_walk {
-	__u64 ns;
-	__u32 root; /* the host uid the namespace's root must be */
-	bool found;
-};
-
-static long ug_ns_walk_one(__u32 index, void *ctx)
-{
-	struct ug_ns_walk *w = ctx;
-	const struct user_namespace *ns = (const struct user_namespace *)w->ns;
-
-	if (!ns || !BPF_CORE_READ(ns, level))
-		return 1;
-	if (ug_map_id_at(ug_ns_map_at(w->ns, false), 0, UG_IDMAP_DOWN) == w->root) {
-		w->found = true;
-		return 1;
-	}
-	w->ns = (__u64)BPF_CORE_READ(ns, parent);
-	return 0;
-}
-
-/*
- * Whether @ns is the namespace whose root is host uid @root or nested
- * inside it: a container's own `unshare -r`, run by one of its users, is
- * still that container. A bpf_loop() over the ancestors: the verifier
- * checks one step, not 32.
- */
-static __always_inline bool ug_ns_within(struct user_namespace *ns, __u32 root)
-{
-	struct ug_ns_walk w = { .ns = (__u64)ns, .root = root };
-
-	bpf_loop(UG_USERNS_DEPTH, ug_ns_walk_one, &w, 0);
-	return w.found;
-}
-
 enum ug_shift_use {
 	UG_SHIFT_USE_ATTACH, /* the view is being attached: must itself be read-only for ro */
 	UG_SHIFT_USE_READ,
@@ -226,7 +207,9 @@ enum ug_shift_use {
 /* A view as a hook sees it. */
 struct ug_shift_view {
 	unsigned long uid_map, gid_map; /* the idmap's maps, by address */
-	struct dentry *root;            /* where the mark is looked for */
+	__u64 id;                       /* the mount, or the idmap: audit reports once per id */
+	struct dentry *root;            /* the mount's root; NULL when only the idmap is known */
+	struct dentry *at;              /* what is used: the mark is looked for from here up */
 	__u32 dev;
 	bool readonly;                  /* the mount is read-only (attach only) */
 };
@@ -240,8 +223,10 @@ static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum
 	const struct ug_policy *policy;
 	struct user_namespace *ns;
 	struct ug_mark m, *mark = &m;
+	struct ug_ns_walk walk = {};
 	struct ug_event ev;
-	int err = EPERM, found;
+	enum ug_mark_found found;
+	int err = EPERM;
 	__u32 slot;
 
 	policy = ug_rule_policy(UG_RULE_SHIFT_MARKS, &slot);
@@ -249,13 +234,27 @@ static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum
 		return 0;
 	ns = bpf_get_current_task_btf()->cred->user_ns;
 	ug_event_start(&ev, use == UG_SHIFT_USE_ATTACH ? UG_OP_SHIFT_ATTACH : UG_OP_SHIFT_USE);
-	found = ug_find_mark(slot, view->root, view->dev, &ev, mark);
-	if (found < 0) {
+	ug_shift_describe(&ev, view->root ? view->root : view->at, view->dev);
+	/*
+	 * A view rooted above a mark contains the marked tree: refused under
+	 * every default, whatever is used through it. A use reached from
+	 * outside the view's subtree (open_by_handle_at()) is judged by the
+	 * tree of what is used.
+	 */
+	if (view->root && view->root != view->at && ug_above_mark(slot, view->root, view->dev))
+		found = UG_MARK_CONTAINED;
+	else
+		found = ug_find_mark(slot, view->at, view->dev, mark);
+	if (found == UG_MARK_CONTAINED) {
+		ev.reason = UG_SHIFT_CONTAINS_MARK;
+		goto refuse;
+	}
+	if (found == UG_MARK_UNKNOWN) {
 		/* Deeper than any walk reaches: whether a mark covers it is unknown. */
 		ev.reason = UG_SHIFT_TOO_DEEP;
 		goto refuse;
 	}
-	if (!found) {
+	if (found == UG_MARK_NONE) {
 		if (policy->shift_default_allow)
 			return 0;
 		ev.reason = UG_SHIFT_UNMARKED;
@@ -270,7 +269,10 @@ static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum
 		goto refuse;
 	}
 	/* Only the namespace whose root is shiftable_by, and those nested in it, may use the view. */
-	if (!ug_is_init_ns(ns) && !ug_ns_within(ns, mark->shiftable_by)) {
+	walk.ns = (__u64)ns;
+	walk.test = UG_NS_ROOT_IS;
+	walk.root = mark->shiftable_by;
+	if (!ug_is_init_ns(ns) && !ug_ns_walk(&walk)) {
 		ev.reason = UG_SHIFT_WRONG_NS;
 		goto refuse;
 	}
@@ -287,18 +289,22 @@ static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum
 	}
 	return 0;
 refuse:
-	return ug_judge(policy, slot, UG_RULE_SHIFT_MARKS, &ev, ug_current_exe(), err,
-			UG_KILL_NEVER);
+	/* Attaching is reported every time; audited uses once per view and namespace. */
+	return ug_judge_once(policy, slot, UG_RULE_SHIFT_MARKS, &ev, ug_current_exe(), err,
+			     UG_KILL_NEVER, use == UG_SHIFT_USE_ATTACH ? 0 : view->id, (__u64)ns);
 }
 
-/* Judge a use of idmapped mount @mnt; 0 at once for a mount that is not. */
-static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_shift_use use)
+/*
+ * Judge a use of idmapped mount @mnt that reaches @at. A subprogram: its
+ * frame (an event, a mark, the walks' state) stays off the stack of the
+ * hooks that also judge rule 1 or 2, which 6.1's verifier would otherwise
+ * find over 512 bytes along one call chain.
+ */
+static __noinline int ug_shift_check_mount(const struct vfsmount *mnt, struct dentry *at,
+					   enum ug_shift_use use)
 {
 	struct ug_shift_view view;
 
-	/* Every open comes here: leave before anything else unless it is a shift. */
-	if (!ug_mount_idmap(mnt, false))
-		return 0;
 	/*
 	 * A filesystem a user namespace owns (a rootless container's tmpfs,
 	 * mounted by it) is that namespace's, not a tree of the host's: marks
@@ -306,12 +312,27 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 	 */
 	if (!ug_is_init_ns(mnt->mnt_sb->s_user_ns))
 		return 0;
-	view.uid_map = ug_mount_map_addr(mnt, false);
-	view.gid_map = ug_mount_map_addr(mnt, true);
+	view.uid_map = (unsigned long)ug_mount_idmap(mnt, false);
+	view.gid_map = (unsigned long)ug_mount_idmap(mnt, true);
+	view.id = (__u64)mnt;
 	view.root = mnt->mnt_root;
+	view.at = at;
 	view.dev = mnt->mnt_sb->s_dev;
 	view.readonly = mnt->mnt_flags & MNT_READONLY;
 	return ug_shift_judge(&view, use);
+}
+
+/*
+ * Judge a use of mount @mnt that reaches @at (the mount's root when
+ * attaching); 0 at once, inline, for a mount that is not idmapped: every
+ * open comes here.
+ */
+static __always_inline int ug_shift_check(const struct vfsmount *mnt, struct dentry *at,
+					  enum ug_shift_use use)
+{
+	if (!ug_mount_idmap(mnt, false))
+		return 0;
+	return ug_shift_check_mount(mnt, at, use);
 }
 
 /*
@@ -324,22 +345,16 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, enum ug_sh
 static __noinline int ug_shift_check_idmap(__u64 idmap, struct dentry *dentry)
 {
 	struct super_block *sb = dentry->d_sb;
-	struct ug_shift_view view = { .root = dentry };
+	struct ug_shift_view view = { .id = idmap, .at = dentry };
+	struct ug_view v;
 
-	if (!idmap || !ug_is_init_ns(sb->s_user_ns))
+	if (!ug_is_init_ns(sb->s_user_ns))
 		return 0;
-	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
-		if (!BPF_CORE_READ((struct mnt_idmap *)idmap, uid_map.nr_extents) &&
-		    !BPF_CORE_READ((struct mnt_idmap *)idmap, gid_map.nr_extents))
-			return 0;
-		view.uid_map = idmap + bpf_core_field_offset(struct mnt_idmap, uid_map);
-		view.gid_map = idmap + bpf_core_field_offset(struct mnt_idmap, gid_map);
-	} else {
-		if (!BPF_CORE_READ((struct user_namespace *)idmap, level))
-			return 0;
-		view.uid_map = ug_ns_map_at(idmap, false);
-		view.gid_map = ug_ns_map_at(idmap, true);
-	}
+	ug_idmap_view(idmap, (__u64)sb->s_user_ns, &v);
+	if (!v.uid_map)
+		return 0;
+	view.uid_map = v.uid_map;
+	view.gid_map = v.gid_map;
 	view.dev = sb->s_dev;
 	return ug_shift_judge(&view, UG_SHIFT_USE_WRITE);
 }
@@ -349,7 +364,8 @@ int BPF_PROG(ug_move_mount, const struct path *from_path, const struct path *to_
 {
 	if (ret)
 		return ug_verdict(ret);
-	return ug_verdict(ug_shift_check(from_path->mnt, UG_SHIFT_USE_ATTACH));
+	return ug_verdict(ug_shift_check(from_path->mnt, from_path->mnt->mnt_root,
+					 UG_SHIFT_USE_ATTACH));
 }
 
 /* Every open through a shifted view, attached or a detached tree's fd. */
@@ -358,8 +374,9 @@ int BPF_PROG(ug_file_open, struct file *file, int ret)
 {
 	if (ret)
 		return ug_verdict(ret);
-	return ug_verdict(ug_shift_check(file->f_path.mnt, file->f_mode & FMODE_WRITE ?
-						     UG_SHIFT_USE_WRITE : UG_SHIFT_USE_READ));
+	return ug_verdict(ug_shift_check(file->f_path.mnt, file->f_path.dentry,
+					 file->f_mode & FMODE_WRITE ? UG_SHIFT_USE_WRITE :
+								      UG_SHIFT_USE_READ));
 }
 
 #endif /* UG_RULE_SHIFT_BPF_H */

@@ -125,6 +125,15 @@ struct ug_mark_key {
 };
 
 #define UG_MARK_RO 1u
+/*
+ * Not a mark: a directory above one (on the same filesystem), stored so
+ * that a view rooted there, which would contain the marked tree, is
+ * refused under every shift-default. shiftable_by, origin and range are 0;
+ * policy_line is the line of the mark below it.
+ */
+#define UG_MARK_ANCESTOR 2u
+/* Directories above marks, per policy, at most (ug_marks holds both). */
+#define UG_MAX_MARK_ANCESTORS 4096
 
 /* Value of ug_marks: on-disk [origin, origin+range) may appear only as [shiftable_by, +range). */
 struct ug_mark {
@@ -216,6 +225,7 @@ enum ug_shift_reason {
 	UG_SHIFT_NOT_RDONLY = 4,  /* ro mark, but the mount is writable */
 	UG_SHIFT_WRITE = 5,       /* ro mark, and the use would write */
 	UG_SHIFT_TOO_DEEP = 6,    /* the view is deeper than the mark walk reaches: fail closed */
+	UG_SHIFT_CONTAINS_MARK = 7, /* the view's root is above a marked tree */
 };
 
 enum ug_verdict {

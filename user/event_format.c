@@ -76,6 +76,8 @@ static const char *shift_reason_name(__u32 reason)
 		return "write-through-read-only-mark";
 	case UG_SHIFT_TOO_DEEP:
 		return "too-deep-to-judge";
+	case UG_SHIFT_CONTAINS_MARK:
+		return "view-contains-mark";
 	}
 	return "unknown";
 }

@@ -192,6 +192,19 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 			return err;
 		}
 	}
+	for (i = 0; i < kp->n_ancestors; i++) {
+		struct ug_mark_key key = kp->ancestor_keys[i];
+		struct ug_mark above = { .flags = UG_MARK_ANCESTOR,
+					 .policy_line = kp->ancestor_lines[i] };
+
+		key.slot = next;
+		if (bpf_map_update_elem(fds->marks, &key, &above, BPF_NOEXIST)) {
+			err = -errno;
+			ug_err("writing a directory above the mark of line %u: %s",
+			       kp->ancestor_lines[i], strerror(errno));
+			return err;
+		}
+	}
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	next_policy.generation = current.generation + 1;
@@ -256,6 +269,9 @@ int ug_marks_read(const struct ug_map_fds *fds, __u32 slot, struct ug_mark_key *
 		}
 		/* A mark deleted by a concurrent load between the two calls is skipped. */
 		if (bpf_map_lookup_elem(fds->marks, &next, &m[*n]))
+			continue;
+		/* A directory above a mark is not a mark. */
+		if (m[*n].flags & UG_MARK_ANCESTOR)
 			continue;
 		k[(*n)++] = next;
 	}

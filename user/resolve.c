@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <linux/magic.h>
 
+#include "mark_ancestry.h"
 #include "util.h"
 
 const struct ug_system ug_host_system = {
@@ -261,6 +262,11 @@ static int resolve_marks(const struct ug_policy_src *src, struct ug_kernel_polic
 			goto out;
 		}
 	}
+	for (i = 0; i < src->n_marks; i++) {
+		ret = ug_mark_ancestry_add(out, fds[i], src, &src->marks[i], err, errlen);
+		if (ret)
+			goto out;
+	}
 	out->policy.n_marks = (__u32)out->n_marks;
 out:
 	for (i = 0; i < out->n_marks; i++)
@@ -362,6 +368,11 @@ void ug_kernel_policy_free(struct ug_kernel_policy *kp)
 	kp->mark_keys = NULL;
 	kp->marks = NULL;
 	kp->n_marks = 0;
+	free(kp->ancestor_keys);
+	free(kp->ancestor_lines);
+	kp->ancestor_keys = NULL;
+	kp->ancestor_lines = NULL;
+	kp->n_ancestors = 0;
 	free(kp->keys);
 	free(kp->values);
 	kp->keys = NULL;

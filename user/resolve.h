@@ -17,6 +17,10 @@ struct ug_kernel_policy {
 	struct ug_mark_key *mark_keys;
 	struct ug_mark *marks;
 	size_t n_marks;
+	/* Directories above marks (UG_MARK_ANCESTOR), and the line of a mark below each. */
+	struct ug_mark_key *ancestor_keys;
+	__u32 *ancestor_lines;
+	size_t n_ancestors;
 };
 
 /* Paths the resolver reads; tests point them elsewhere. */

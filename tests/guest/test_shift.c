@@ -82,6 +82,7 @@ static int setup(void)
 		  "mount -t ext4 -o loop /tmp/s.img /mnt/s && mount -t ext4 -o loop /tmp/t.img /mnt/t && "
 		  /* group1 first on both: the same inode number on two filesystems */
 		  "mkdir /mnt/s/group1 /mnt/t/group1 && mkdir /mnt/s/group1/sub /mnt/s/rotree /mnt/s/other && "
+		  "mkdir -p /mnt/s/nest/inner && touch /mnt/s/other/f && "
 		  "touch /mnt/s/group1/file1 /mnt/s/rotree/file1 && "
 		  "chown -R 100000:100000 /mnt/s/group1 /mnt/s/rotree && "
 		  "chmod 0777 /mnt/s/group1 && "
@@ -130,6 +131,20 @@ static void test_attach(void)
 		      false, 0);
 	expect_attach("marked tree still checked: idmap to another root: EPERM", "/mnt/s/group1",
 		      WRONG_TARGET, false, EPERM);
+	/* A view rooted above a mark would show the marked tree to anyone (issue 15). */
+	expect_attach("shift-default allow: parent of a marked tree: EPERM (contains the mark)",
+		      "/mnt/s", GOOD, false, EPERM);
+	expect(load_policy("rule shift-marks on\nshift-default allow\n"
+			   "mark /mnt/s/nest/inner shiftable-by 200000 origin 100000\n") == 0,
+	       "load shift-default allow, a mark two levels down", "load failed");
+	expect_attach("shift-default allow: grandparent of a marked tree: EPERM", "/mnt/s", GOOD,
+		      false, EPERM);
+	expect_attach("shift-default allow: parent of a marked tree: EPERM", "/mnt/s/nest", GOOD,
+		      false, EPERM);
+	expect_attach("twin: shift-default allow, a sibling with no mark below: attached",
+		      "/mnt/s/other", GOOD, false, 0);
+	expect_attach("twin: the marked tree itself, authorized idmap: attached",
+		      "/mnt/s/nest/inner", GOOD, false, 0);
 }
 
 /* ---- use of views: detached trees, binds, namespaces --------------------- */
@@ -196,6 +211,129 @@ static void test_detached(void)
 		       use_as(TENANT, good, "dir-by-tenant", O_DIRECTORY | O_CREAT), OK);
 	close(good);
 	close(bad);
+}
+
+/* The number of shift-use events with @reason since the last read. */
+static int shift_events(const char *reason)
+{
+	char out[64];
+
+	if (sh_capture(out, sizeof(out), "usernsguard events | grep '\"action\":\"shift-use\"' | "
+		       "grep -c '\"reason\":\"%s\"'", reason) > 1)
+		return -1;
+	return atoi(out);
+}
+
+/* A detached view rooted above a mark: nothing is used through it, under any default. */
+static void test_contains(void)
+{
+	int parent, sibling, n;
+
+	expect(load_policy("rule shift-marks on\nshift-default allow\n"
+			   "mark /mnt/s/group1 shiftable-by 200000 origin 100000\n") == 0,
+	       "load shift-default allow", "load failed");
+	parent = idmapped_tree("/mnt/s", GOOD, false);
+	sibling = idmapped_tree("/mnt/s/other", GOOD, false);
+	expect(parent >= 0 && sibling >= 0, "detached views of /mnt/s and /mnt/s/other", "%d %d",
+	       parent, sibling);
+	sh("usernsguard events >/dev/null");
+	expect_outcome("detached view above a mark: open an unmarked file through it: EPERM",
+		       use_as(TENANT, parent, "other/f", O_RDONLY), ERR(EPERM));
+	expect_outcome("detached view above a mark: open the marked tree's file: EPERM",
+		       use_as(TENANT, parent, "group1/file1", O_RDONLY), ERR(EPERM));
+	n = shift_events("view-contains-mark");
+	expect(n == 2, "both refusals say view-contains-mark", "%d events", n);
+	expect_outcome("twin: detached view of the sibling: open its file",
+		       use_as(TENANT, sibling, "f", O_RDONLY), OK);
+	close(parent);
+	close(sibling);
+}
+
+/* A file handle's mount fd is a view: the file is judged by its own tree (issue 15). */
+static void test_handle(void)
+{
+	struct { struct file_handle fh; unsigned char bytes[MAX_HANDLE_SZ]; } other, marked;
+	int view, mnt_id, fd;
+
+	expect(load_policy(policy) == 0, "load shift-marks policy", "load failed");
+	other.fh.handle_bytes = marked.fh.handle_bytes = MAX_HANDLE_SZ;
+	expect(name_to_handle_at(AT_FDCWD, "/mnt/s/other/f", &other.fh, &mnt_id, 0) == 0 &&
+		       name_to_handle_at(AT_FDCWD, "/mnt/s/group1/file1", &marked.fh, &mnt_id, 0) == 0,
+	       "handles of an unmarked file and a marked one", "%s", strerror(errno));
+	/* The mount fd: a real open of the view's root (an O_PATH tree fd is EBADF here). */
+	fd = idmapped_tree("/mnt/s/group1", GOOD, false);
+	view = openat(fd, ".", O_RDONLY | O_DIRECTORY);
+	close(fd);
+	expect(view >= 0, "the authorized view's root opened as the mount fd", "%s",
+	       strerror(errno));
+	fd = open_by_handle_at(view, &other.fh, O_RDONLY);
+	expect(fd < 0 && errno == EPERM,
+	       "open_by_handle_at, authorized view as mount fd, file of an unmarked tree: EPERM",
+	       "%s", fd < 0 ? strerror(errno) : "opened");
+	if (fd >= 0)
+		close(fd);
+	fd = open_by_handle_at(view, &marked.fh, O_RDONLY);
+	expect(fd >= 0, "twin: the same view, a file of the marked tree: opened", "%s",
+	       strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	close(view);
+}
+
+struct repeat {
+	int dirfd[2];
+	int times[2];
+};
+
+/* As the namespace's root, open "f" under each tree its number of times. */
+static int open_repeatedly(void *arg)
+{
+	const struct repeat *r = arg;
+	int i, j, fd;
+
+	if (setgid(0) || setuid(0))
+		return 220;
+	for (j = 0; j < 2; j++)
+		for (i = 0; i < r->times[j]; i++) {
+			fd = openat(r->dirfd[j], "f", O_RDONLY);
+			if (fd < 0)
+				return errno;
+			close(fd);
+		}
+	return 0;
+}
+
+/*
+ * Audit mode reports a use of a view once per view and namespace, and
+ * counts every use (issue 15: vfstest made 120,844 events for 143 refusals).
+ */
+static void test_audit_once(void)
+{
+	int a = idmapped_tree("/mnt/s/other", GOOD, false);
+	int b = idmapped_tree("/mnt/s/other", GOOD, false);
+	struct repeat both = { { a, b }, { 20, 20 } }, again = { { a, b }, { 5, 0 } };
+	long long before, after;
+	int n;
+
+	expect(load_policy("rule shift-marks on mode audit\n"
+			   "mark /mnt/s/group1 shiftable-by 200000 origin 100000\n") == 0,
+	       "load audit", "load failed");
+	sh("usernsguard events >/dev/null");
+	before = rule_counter("shift-marks", "audited ");
+	expect_outcome("audit: one namespace opens through two unmarked views, 20 times each",
+		       in_userns(TENANT, TENANT, open_repeatedly, &both), OK);
+	after = rule_counter("shift-marks", "audited ");
+	expect(after == before + 40, "audit: all 40 uses counted", "%lld -> %lld", before, after);
+	n = shift_events("unmarked");
+	expect(n == 2, "audit: one event per view", "%d events", n);
+	expect_outcome("audit: another namespace, the first view, 5 times",
+		       in_userns(TENANT, TENANT, open_repeatedly, &again), OK);
+	n = shift_events("unmarked");
+	expect(n == 1, "audit: one event for the new namespace", "%d events", n);
+	close(a);
+	close(b);
+	/* The tests after this one expect the enforcing policy. */
+	expect(load_policy(policy) == 0, "load shift-marks policy again", "load failed");
 }
 
 /*
@@ -688,6 +826,9 @@ int main(void)
 	expect(setup() == 0, "two ext4 images with marked and unmarked trees", "setup failed");
 	test_attach();
 	test_detached();
+	test_contains();
+	test_handle();
+	test_audit_once();
 	test_bind_and_namespace();
 	test_read_only();
 	test_metadata();

@@ -125,7 +125,7 @@ Test(event_format, rule_three_reason_names)
 {
 	static const char *const names[] = { "unmarked", "idmap-outside-mark", "wrong-namespace",
 					     "mark-needs-read-only", "write-through-read-only-mark",
-					     "too-deep-to-judge" };
+					     "too-deep-to-judge", "view-contains-mark" };
 	struct ug_event ev = base();
 	char want[64];
 	__u32 r;
@@ -134,7 +134,7 @@ Test(event_format, rule_three_reason_names)
 	ev.verdict = UG_VERDICT_DENIED;
 	ev.op = UG_OP_SHIFT_USE;
 	ev.errno_val = EPERM;
-	for (r = UG_SHIFT_UNMARKED; r <= UG_SHIFT_TOO_DEEP; r++) {
+	for (r = UG_SHIFT_UNMARKED; r <= UG_SHIFT_CONTAINS_MARK; r++) {
 		ev.reason = r;
 		cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
 		snprintf(want, sizeof(want), "\"shift\":{\"reason\":\"%s\"", names[r - 1]);

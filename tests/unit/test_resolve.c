@@ -176,6 +176,48 @@ Test(resolve, marks_resolve_to_directory_identity)
 	cr_assert_eq(kp.marks[0].policy_line, 2);
 }
 
+static bool has_ancestor(const struct stat *st)
+{
+	for (size_t i = 0; i < kp.n_ancestors; i++)
+		if (kp.ancestor_keys[i].ino == st->st_ino &&
+		    kp.ancestor_keys[i].dev == (((__u64)major(st->st_dev) << 20) | minor(st->st_dev)))
+			return true;
+	return false;
+}
+
+/* The directories above marks, each once, up to the filesystem's root; never a mark itself. */
+Test(resolve, directories_above_marks_are_recorded_once)
+{
+	char text[1024], a[160], b[160], c[160];
+	struct stat sdir, sa, sb, sc, root;
+	size_t n;
+
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/a/b", dir);
+	snprintf(c, sizeof(c), "%s/a/c", dir);
+	cr_assert_eq(mkdir(a, 0755) | mkdir(b, 0755) | mkdir(c, 0755), 0);
+	cr_assert_eq(stat(dir, &sdir) | stat(a, &sa) | stat(b, &sb) | stat(c, &sc), 0);
+	snprintf(text, sizeof(text), "rule shift-marks on\nmark %s shiftable-by 200000\n", b);
+	cr_assert_eq(resolve(text), 0, "%s", err);
+	cr_assert(has_ancestor(&sa) && has_ancestor(&sdir), "%zu ancestors", kp.n_ancestors);
+	cr_assert(!has_ancestor(&sb) && !has_ancestor(&sc));
+	cr_assert_eq(kp.ancestor_lines[0], 2);
+	n = kp.n_ancestors;
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+
+	/* A sibling mark shares every ancestor: none is stored twice. */
+	snprintf(text, sizeof(text), "rule shift-marks on\nmark %s shiftable-by 200000\n"
+		 "mark %s shiftable-by 300000\n", b, c);
+	cr_assert_eq(resolve(text), 0, "%s", err);
+	cr_assert_eq(kp.n_ancestors, n);
+	cr_assert(!has_ancestor(&sb) && !has_ancestor(&sc));
+	/* The walk ends at its mount's root (for "/" that is the filesystem's). */
+	cr_assert_eq(stat("/", &root), 0);
+	if (root.st_dev == sdir.st_dev)
+		cr_assert(has_ancestor(&root));
+}
+
 Test(resolve, two_marks_on_one_tree_conflict)
 {
 	char text[512], tree[160], again[160];
