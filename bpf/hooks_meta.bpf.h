@@ -14,6 +14,7 @@
 #define UG_HOOKS_META_BPF_H
 
 #include "rule_shift.bpf.h"
+#include "live_ids.bpf.h"
 
 /* include/uapi/linux/fs.h (FS_IOC32_SETFLAGS: the 32-bit compat number) */
 #define FS_IOC_SETFLAGS 0x40086602
@@ -34,12 +35,17 @@ int BPF_PROG(ug_file_truncate, struct file *file, int ret)
 	return ug_verdict(ug_shift_check(file->f_path.mnt, file->f_path.dentry, UG_SHIFT_USE_WRITE));
 }
 
-/* Inode flags (immutable, append-only, project ids) set through an fd. */
+/* Inode flags (immutable, append-only, project ids) set through an fd; and a loader's capture. */
 SEC("lsm/file_ioctl")
 int BPF_PROG(ug_file_ioctl, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	if (ret)
 		return ug_verdict(ret);
+	if (cmd == UG_IOCTL_CAPTURE) {
+		/* A loader finding the overflow sysctls (bpf/live_ids.bpf.h). */
+		ug_live_capture(file);
+		return 0;
+	}
 	if (cmd != FS_IOC_SETFLAGS && cmd != FS_IOC32_SETFLAGS && cmd != FS_IOC_FSSETXATTR)
 		return ug_verdict(0);
 	return ug_verdict(ug_shift_check(file->f_path.mnt, file->f_path.dentry, UG_SHIFT_USE_WRITE));

@@ -50,6 +50,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ug_marks SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ug_live_ids);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_live_ids SEC(".maps");
+
 /* Audited uses already reported (ug_first_report()); the programs' own, not pinned. */
 struct ug_report_key {
 	__u64 what;

@@ -78,7 +78,12 @@ static __always_inline bool ug_exempt_exec(__u32 slot, __u32 rule, const struct 
 	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_EXEMPT_EXEC };
 	const struct inode *inode;
 
-	if (!exe)
+	/*
+	 * A traced task runs what its tracer injects (PTRACE_POKETEXT,
+	 * PTRACE_SETREGS): an exemption covers the exempt program's own code
+	 * only, so it does not hold while anyone traces the task.
+	 */
+	if (!exe || bpf_get_current_task_btf()->ptrace)
 		return false;
 	inode = exe->f_inode;
 	if (!inode)

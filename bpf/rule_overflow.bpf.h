@@ -12,6 +12,7 @@
 #define UG_RULE_OVERFLOW_BPF_H
 
 #include "policy.bpf.h"
+#include "live_ids.bpf.h"
 
 /* include/linux/security.h: setfsuid()/setfsgid() pass this flag. */
 #define LSM_SETID_FS 8
@@ -198,7 +199,7 @@ static __always_inline int check_id_change(struct cred *new, const struct cred *
 	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
 	if (!policy)
 		return 0;
-	target = ug_id_transition(new, old, gid, gid ? policy->overflow_gid : policy->overflow_uid,
+	target = ug_id_transition(new, old, gid, ug_overflow_id(policy, gid),
 				  req, held);
 	if (target == UG_INVALID_ID)
 		return 0;
@@ -238,7 +239,7 @@ static __always_inline int check_task_fix_setgroups(struct cred *new, const stru
 	policy = ug_rule_policy(UG_RULE_OVERFLOW_TRANSITIONS, &slot);
 	if (!policy)
 		return 0;
-	ug_overflow_ids(new->user_ns, true, policy->overflow_gid, &ids);
+	ug_overflow_ids(new->user_ns, true, ug_overflow_id(policy, true), &ids);
 	if (!ug_groups_contain(new, &ids))
 		return 0;
 	ug_cred_gids(old, held);
@@ -286,9 +287,9 @@ static __always_inline int check_bprm_creds_from_file(struct linux_binprm *bprm,
 		return 0;
 	new = bprm->cred;
 	old = bpf_get_current_task_btf()->real_cred;
-	target = ug_creds_transition(new, old, false, policy->overflow_uid, req_uid);
+	target = ug_creds_transition(new, old, false, ug_overflow_id(policy, false), req_uid);
 	if (target == UG_INVALID_ID) {
-		target = ug_creds_transition(new, old, true, policy->overflow_gid, req_gid);
+		target = ug_creds_transition(new, old, true, ug_overflow_id(policy, true), req_gid);
 		if (target == UG_INVALID_ID)
 			return 0;
 	} else {
@@ -344,8 +345,8 @@ static __noinline int check_path_chown(__u64 *ctx)
 	if (!policy)
 		return 0;
 	ns = bpf_get_current_task_btf()->cred->user_ns;
-	ug_overflow_ids(ns, false, policy->overflow_uid, &uids);
-	ug_overflow_ids(ns, true, policy->overflow_gid, &gids);
+	ug_overflow_ids(ns, false, ug_overflow_id(policy, false), &uids);
+	ug_overflow_ids(ns, true, ug_overflow_id(policy, true), &gids);
 	if (ug_is_overflow(&uids, new_uid))
 		target = new_uid;
 	else if (ug_is_overflow(&gids, new_gid))

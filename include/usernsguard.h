@@ -67,12 +67,33 @@ struct ug_policy {
 	/* Rule 3: what an idmapped mount of an unmarked tree gets. */
 	__u32 shift_default_allow;
 	__u32 n_marks;
+	/* overflow-ids auto: rule 1 reads the kernel's sysctls live (ug_live_ids). */
+	__u32 overflow_live;
+	__u32 _pad;
 	/* Read by `status` only; the programs never look below this line. */
 	__u64 generation;
 	__u64 loaded_at_ns; /* CLOCK_REALTIME */
 	__u8 sha256[32];
 	char source[UG_SOURCE_MAX];
 };
+
+/*
+ * Value of ug_live_ids, a single entry: where the kernel keeps
+ * kernel.overflowuid and kernel.overflowgid (the sysctl table's data),
+ * found at load by an ioctl of UG_IOCTL_CAPTURE on each /proc/sys file
+ * while capture_tgid names the loader, and the values read there then.
+ */
+struct ug_live_ids {
+	__u64 uid_addr;
+	__u64 gid_addr;
+	__u32 uid_seen;
+	__u32 gid_seen;
+	__u32 capture_tgid; /* nonzero only while a loader captures */
+	__u32 _pad;
+};
+
+/* _IO('U', 0x47): an ioctl no sysctl file implements (ENOTTY after the hook). */
+#define UG_IOCTL_CAPTURE 0x5547
 
 /* Value of ug_state, a single entry. */
 struct ug_state {

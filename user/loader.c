@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "hooks.h"
+#include "live_ids.h"
 #include "policy_maps.h"
 #include "selfcheck.h"
 #include "usernsguard.skel.h"
@@ -217,6 +218,8 @@ int ug_load(const struct ug_kernel_policy *kp, const char *source)
 		ug_maps_close(&fds);
 		goto out;
 	}
+	/* Before the policy that reads them is in force; a failure only warns. */
+	ug_live_ids_capture(&kp->policy);
 	err = ug_policy_install(&fds, kp, source);
 	if (!err)
 		err = check_or_restore(&fds, source, previous_slot);

@@ -310,6 +310,7 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 			ret = read_sysctl_id(sys->overflowgid, &kp->overflow_gid, err, errlen);
 		if (ret)
 			return ret;
+		kp->overflow_live = 1;
 	} else {
 		kp->overflow_uid = src->overflow_uid;
 		kp->overflow_gid = src->overflow_gid;

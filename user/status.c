@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "env.h"
+#include "live_ids.h"
 #include "loader.h"
 #include "metrics_format.h"
 #include "policy.h"
@@ -96,7 +97,10 @@ int ug_status(void)
 	printf("sha256:     %s\n", sha);
 	printf("loaded at:  %s (generation %llu, slot %u)\n", when,
 	       (unsigned long long)policy.generation, slot);
-	printf("overflow:   uid %u, gid %u\n", policy.overflow_uid, policy.overflow_gid);
+	printf("overflow:   uid %u, gid %u%s\n", policy.overflow_uid, policy.overflow_gid,
+	       !policy.overflow_live ? "" :
+	       ug_live_ids_followed() ? " (auto: follows the sysctls live)" :
+					" (auto: the values at load; not followed live)");
 	printf("rules:\n");
 	for (r = 0; r < UG_RULE_COUNT; r++) {
 		struct ug_counters c = {};

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,6 +137,31 @@ static int op_exec_setuid(void *arg)
 
 	execl(path, path, "--setuid", "65534", (char *)NULL);
 	return errno;
+}
+
+/*
+ * The exempt binary under a tracer: the grandchild asks to be traced and
+ * execs it; this child resumes it and returns its exit status (an errno).
+ */
+static int op_traced_exec_setuid(void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 200;
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(201);
+		_exit(op_exec_setuid(arg));
+	}
+	/* Stopped at the exec (SIGTRAP), then let it run to its end, traced. */
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    ptrace(PTRACE_CONT, pid, NULL, NULL))
+		return 202;
+	if (waitpid(pid, &status, 0) != pid)
+		return 203;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 204;
 }
 
 static int op_join_cgroup_setuid(void *arg)
@@ -343,6 +369,11 @@ static void test_exemptions(void)
 		       in_child(op_exec_setuid, "/tmp/exempt-helper"), OK);
 	expect_outcome("same binary at another inode denied EPERM",
 		       in_child(op_exec_setuid, "/tmp/plain-helper"), ERR(EPERM));
+	/* ptrace can make a task run any syscall: the exemption is the program's own code's. */
+	expect_outcome("exempt executable under ptrace: setuid(65534) denied EPERM",
+		       in_child(op_traced_exec_setuid, "/tmp/exempt-helper"), ERR(EPERM));
+	expect_outcome("twin: the plain binary under ptrace is denied as ever",
+		       in_child(op_traced_exec_setuid, "/tmp/plain-helper"), ERR(EPERM));
 	expect_outcome("task in exempt cgroup may setuid(65534)",
 		       in_child(op_join_cgroup_setuid, "/ug-exempt"), OK);
 	expect_outcome("task in a child of the exempt cgroup may setuid(65534)",
@@ -392,6 +423,42 @@ static void test_modes_and_counters(void)
 	expect_outcome("explicit ids: setgid(60001) denied EPERM", in_child(op_setgid, ID(60001)),
 		       ERR(EPERM));
 	expect_outcome("explicit ids: setuid(65534) allowed", in_child(op_setuid, ID(NOBODY)), OK);
+}
+
+/* "overflow-ids auto" follows the sysctls without a reload (issue 16). */
+static void test_live_sysctl(void)
+{
+	char out[4096];
+
+	expect(load_policy("overflow-ids auto\nrule overflow-transitions on on-deny errno\n") == 0,
+	       "load overflow-ids auto", "load failed");
+	sh_capture(out, sizeof(out), "usernsguard status");
+	expect(strstr(out, "overflow:   uid 65534, gid 65534 (auto: follows the sysctls live)") != NULL,
+	       "status: auto, followed live", "%s", out);
+	expect(sh("echo 60000 >/proc/sys/kernel/overflowuid && echo 60001 >/proc/sys/kernel/overflowgid") == 0,
+	       "sysctl kernel.overflowuid=60000, overflowgid=60001 after load", "sysctl failed");
+	expect_outcome("live: setuid(60000) denied EPERM, no reload", in_child(op_setuid, ID(60000)),
+		       ERR(EPERM));
+	expect_outcome("live: setgid(60001) denied EPERM", in_child(op_setgid, ID(60001)),
+		       ERR(EPERM));
+	expect_outcome("live: setuid(65534) allowed (no longer the overflow id)",
+		       in_child(op_setuid, ID(NOBODY)), OK);
+	expect(sh("echo 65534 >/proc/sys/kernel/overflowuid && echo 65534 >/proc/sys/kernel/overflowgid") == 0,
+	       "sysctl back to 65534", "sysctl failed");
+	expect_outcome("live: setuid(65534) denied again", in_child(op_setuid, ID(NOBODY)),
+		       ERR(EPERM));
+	expect_outcome("live: setuid(60000) allowed again", in_child(op_setuid, ID(60000)), OK);
+
+	/* Named ids are the policy's own: a sysctl change does not move them. */
+	expect(load_policy("overflow-ids uid 65534 gid 65534\n"
+			   "rule overflow-transitions on on-deny errno\n") == 0,
+	       "load overflow-ids uid 65534 gid 65534", "load failed");
+	sh("echo 60000 >/proc/sys/kernel/overflowuid");
+	expect_outcome("named ids: setuid(60000) allowed after the sysctl change",
+		       in_child(op_setuid, ID(60000)), OK);
+	expect_outcome("named ids: setuid(65534) still denied", in_child(op_setuid, ID(NOBODY)),
+		       ERR(EPERM));
+	sh("echo 65534 >/proc/sys/kernel/overflowuid");
 }
 
 static void test_lifecycle(void)
@@ -477,6 +544,7 @@ int main(int argc, char **argv)
 	test_user_namespaces();
 	test_exemptions();
 	test_modes_and_counters();
+	test_live_sysctl();
 	test_lifecycle();
 	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();
