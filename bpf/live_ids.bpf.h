@@ -44,13 +44,18 @@ static __always_inline __u32 ug_overflow_id(const struct ug_policy *policy, bool
  */
 static __noinline void ug_live_capture(struct file *file)
 {
-	static const char uid_name[] = "overflowuid", gid_name[] = "overflowgid";
+	/* "overflow", then "uid\0" or "gid\0", as little-endian words: no byte loop. */
+	const __u64 overflow = 0x776f6c667265766fULL;
+	const __u32 uid = 0x00646975, gid = 0x00646967;
 	const struct ctl_table *table;
 	struct ug_live_ids *live;
 	struct inode *inode = file->f_inode;
-	char name[sizeof(uid_name)] = {};
-	__u32 zero = 0, value, i;
-	bool is_uid = true, is_gid = true;
+	struct {
+		__u64 head;
+		__u32 tail;
+		__u32 more;
+	} name = {};
+	__u32 zero = 0, value;
 	__u64 data;
 
 	live = bpf_map_lookup_elem(&ug_live_ids, &zero);
@@ -64,20 +69,17 @@ static __noinline void ug_live_capture(struct file *file)
 			      sysctl_entry);
 	if (!table)
 		return;
-	if (bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(table, procname)) !=
-	    sizeof(name))
+	/* 12 bytes with the NUL: the name is exactly one of the two. */
+	if (bpf_probe_read_kernel_str(&name, sizeof(name), BPF_CORE_READ(table, procname)) != 12 ||
+	    name.head != overflow || (name.tail != uid && name.tail != gid))
 		return;
-	for (i = 0; i < sizeof(name); i++) {
-		is_uid &= name[i] == uid_name[i];
-		is_gid &= name[i] == gid_name[i];
-	}
 	data = (__u64)BPF_CORE_READ(table, data);
 	if (!data || bpf_probe_read_kernel(&value, sizeof(value), (const void *)data))
 		return;
-	if (is_uid) {
+	if (name.tail == uid) {
 		live->uid_addr = data;
 		live->uid_seen = value;
-	} else if (is_gid) {
+	} else {
 		live->gid_addr = data;
 		live->gid_seen = value;
 	}
