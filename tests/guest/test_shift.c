@@ -283,7 +283,12 @@ static void test_handle(void)
 struct repeat {
 	int dirfd[2];
 	int times[2];
+	bool keep; /* leave a process behind in the namespace */
 };
+
+/* The process keeping the first namespace alive (test_audit_once()). */
+#define KEEPER "/tmp/ug-ns-keeper"
+
 
 /* As the namespace's root, open "f" under each tree its number of times. */
 static int open_repeatedly(void *arg)
@@ -300,6 +305,21 @@ static int open_repeatedly(void *arg)
 				return errno;
 			close(fd);
 		}
+	/*
+	 * A namespace is known to the programs by its address: keep this one
+	 * alive, so that the next one the test makes cannot take its place.
+	 */
+	if (r->keep) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			pause();
+			_exit(0);
+		}
+		if (pid < 0)
+			return 221;
+		sh("echo %d >" KEEPER, (int)pid);
+	}
 	return 0;
 }
 
@@ -311,7 +331,7 @@ static void test_audit_once(void)
 {
 	int a = idmapped_tree("/mnt/s/other", GOOD, false);
 	int b = idmapped_tree("/mnt/s/other", GOOD, false);
-	struct repeat both = { { a, b }, { 20, 20 } }, again = { { a, b }, { 5, 0 } };
+	struct repeat both = { { a, b }, { 20, 20 }, true }, again = { { a, b }, { 5, 0 }, false };
 	long long before, after;
 	int n;
 
@@ -330,6 +350,7 @@ static void test_audit_once(void)
 		       in_userns(TENANT, TENANT, open_repeatedly, &again), OK);
 	n = shift_events("unmarked");
 	expect(n == 1, "audit: one event for the new namespace", "%d events", n);
+	sh("kill $(cat " KEEPER ") 2>/dev/null; rm -f " KEEPER);
 	close(a);
 	close(b);
 	/* The tests after this one expect the enforcing policy. */
