@@ -44,6 +44,14 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, UG_MAX_EXEMPTIONS * UG_POLICY_SLOTS);
+	__type(key, struct ug_cgroup_name_key);
+	__type(value, struct ug_cgroup_name_value);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_cgroup_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, (UG_MAX_EXEMPTIONS + UG_MAX_MARK_ANCESTORS) * UG_POLICY_SLOTS);
 	__type(key, struct ug_mark_key);
 	__type(value, struct ug_mark);

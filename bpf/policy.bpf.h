@@ -9,11 +9,15 @@
 
 #include "maps.bpf.h"
 #include "idmap.bpf.h"
+#include "taint.bpf.h"
 
 #define EPERM 1
 #define EACCES 13
 #define EROFS 30
 #define SIGKILL 9
+#define ENOMEM 12
+/* __FMODE_EXEC in f_flags: only open_exec() sets it (exempt_taint.bpf.h). */
+#define UG_FMODE_EXEC 0x20
 
 /*
  * Every program returns through this. The 6.12 verifier requires an LSM
@@ -73,24 +77,40 @@ static __always_inline const struct ug_policy *ug_rule_policy(__u32 rule, __u32 
 	return policy;
 }
 
+/* The executable of the current task, NULL for kernel threads. */
+static __always_inline const struct file *ug_current_exe(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+
+	return mm ? mm->exe_file : NULL;
+}
+
+/*
+ * Whether @exe, the current task's executable or the set-id binary it
+ * executes, is exempt from @rule. An exemption covers the exempt program's
+ * own code only (exempt_taint.bpf.h): a traced task runs what its tracer
+ * injects (PTRACE_POKETEXT, PTRACE_SETREGS); a file that exec did not open
+ * (no __FMODE_EXEC) was put there by PR_SET_MM; a tainted task ran a
+ * preload, a writable library or another task's writes.
+ */
 static __always_inline bool ug_exempt_exec(__u32 slot, __u32 rule, const struct file *exe)
 {
 	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_EXEMPT_EXEC };
 	const struct inode *inode;
 
-	/*
-	 * A traced task runs what its tracer injects (PTRACE_POKETEXT,
-	 * PTRACE_SETREGS): an exemption covers the exempt program's own code
-	 * only, so it does not hold while anyone traces the task.
-	 */
 	if (!exe || bpf_get_current_task_btf()->ptrace)
+		return false;
+	if (!(exe->f_flags & UG_FMODE_EXEC))
 		return false;
 	inode = exe->f_inode;
 	if (!inode)
 		return false;
 	key.id = inode->i_ino;
 	key.dev = inode->i_sb->s_dev;
-	return bpf_map_lookup_elem(&ug_match, &key) != NULL;
+	if (!bpf_map_lookup_elem(&ug_match, &key))
+		return false;
+	return exe != ug_current_exe() || !ug_current_tainted();
 }
 
 /*
@@ -112,15 +132,6 @@ static __always_inline bool ug_cgroup_matches(__u32 slot, __u32 rule, __u32 kind
 			return true;
 	}
 	return false;
-}
-
-/* The executable of the current task, NULL for kernel threads. */
-static __always_inline const struct file *ug_current_exe(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct mm_struct *mm = task->mm;
-
-	return mm ? mm->exe_file : NULL;
 }
 
 /*

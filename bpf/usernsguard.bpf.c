@@ -14,5 +14,7 @@
 #include "rule_restrictive.bpf.h"
 #include "hooks_path.bpf.h"
 #include "hooks_meta.bpf.h"
+#include "exempt_taint.bpf.h"
+#include "cgroup_names.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -137,6 +137,26 @@ struct ug_exempt_value {
 	__u32 _pad;
 };
 
+/*
+ * Key of ug_cgroup_names: a cgroup exemption or scope by its path below the
+ * cgroup2 root, as the kernel prints it ("/system.slice/x.service"),
+ * zero-padded. A cgroup made later under that path (every restart of a
+ * service makes a new one, with a new id) is entered into ug_match when it
+ * is made (tp_btf/cgroup_mkdir), and taken out when it is removed.
+ */
+#define UG_CGROUP_PATH_MAX 256
+struct ug_cgroup_name_key {
+	__u32 slot;
+	__u32 _pad;
+	char path[UG_CGROUP_PATH_MAX];
+};
+
+/* Value of ug_cgroup_names: the policy line per (rule, kind), 0 where none. */
+#define UG_CGROUP_NAME_SLOTS (UG_RULE_COUNT * 2)
+struct ug_cgroup_name_value {
+	__u32 line[UG_CGROUP_NAME_SLOTS]; /* [rule * 2 + (kind == UG_SCOPE_CGROUP)] */
+};
+
 /* Rule 3: a directory tree the host marked shiftable. Key of ug_marks. */
 struct ug_mark_key {
 	__u32 slot;

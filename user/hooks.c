@@ -54,6 +54,12 @@ enum ug_hook_state ug_hook_state(const struct btf *vmlinux, const struct bpf_pro
 			opt = &optional_hooks[i];
 	if (since)
 		*since = opt ? opt->since : NULL;
+	/* A tracepoint (tp_btf/) is described by its btf_trace_ typedef. */
+	if (!strncmp(bpf_program__section_name(prog), "tp_btf/", 7)) {
+		ug_fmt(name, sizeof(name), "btf_trace_%s", hook);
+		id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
+		return id > 0 ? UG_HOOK_PRESENT : UG_HOOK_MISSING;
+	}
 	ug_fmt(name, sizeof(name), "bpf_lsm_%s", hook);
 	id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC);
 	if (id <= 0)

@@ -334,6 +334,29 @@ static int absolute_path(struct ug_parser *p, const struct ug_word *w)
 	return 0;
 }
 
+/*
+ * A cgroup path as the kernel prints it (ug_cgroup_names compares bytes):
+ * absolute, no empty, "." or ".." component, no trailing '/', and short
+ * enough for the key.
+ */
+static int cgroup_path(struct ug_parser *p, const struct ug_word *w)
+{
+	const char *t = w->text;
+	size_t len = strlen(t);
+
+	if (absolute_path(p, w))
+		return -EINVAL;
+	if (len >= UG_CGROUP_PATH_MAX)
+		return fail(p, w, "cgroup path '%s' is longer than %d bytes", t,
+			    UG_CGROUP_PATH_MAX - 1);
+	if (len > 1 && (t[len - 1] == '/' || strstr(t, "//") || strstr(t, "/./") ||
+			strstr(t, "/../") || !strcmp(t + len - 2, "/.") ||
+			(len >= 3 && !strcmp(t + len - 3, "/.."))))
+		return fail(p, w, "cgroup path '%s' is not canonical (no '//', '.', '..' or trailing '/')",
+			    t);
+	return 0;
+}
+
 /* exempt RULE cgroup|exec PATH */
 static int directive_exempt(struct ug_parser *p)
 {
@@ -354,7 +377,8 @@ static int directive_exempt(struct ug_parser *p)
 	else
 		return fail(p, &p->words[2], "unknown exemption '%s': expected 'cgroup' or 'exec'",
 			    p->words[2].text);
-	err = absolute_path(p, &p->words[3]);
+	err = kind == UG_EXEMPT_CGROUP ? cgroup_path(p, &p->words[3]) :
+					 absolute_path(p, &p->words[3]);
 	return err ? err : add_match(p, rule, kind, &p->words[3], 0);
 }
 
@@ -378,7 +402,7 @@ static int directive_scope(struct ug_parser *p)
 		return err ? err : add_match(p, rule, UG_SCOPE_OWNER, &p->words[3], id);
 	}
 	if (!strcmp(p->words[2].text, "cgroup")) {
-		err = absolute_path(p, &p->words[3]);
+		err = cgroup_path(p, &p->words[3]);
 		return err ? err : add_match(p, rule, UG_SCOPE_CGROUP, &p->words[3], 0);
 	}
 	return fail(p, &p->words[2], "unknown scope '%s': expected 'owner' or 'cgroup'",

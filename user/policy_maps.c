@@ -29,6 +29,9 @@ int ug_maps_open_pinned(struct ug_map_fds *fds)
 	fds->exempt = open_pinned("ug_match");
 	fds->counters = open_pinned("ug_counters");
 	fds->marks = open_pinned("ug_marks");
+	fds->names = open_pinned("ug_cgroup_names");
+	if (fds->names < 0)
+		fds->names = -1;
 	if (fds->policy < 0 || fds->state < 0 || fds->exempt < 0 || fds->counters < 0 ||
 	    fds->marks < 0) {
 		int err = fds->policy < 0 ? fds->policy :
@@ -44,7 +47,8 @@ int ug_maps_open_pinned(struct ug_map_fds *fds)
 
 void ug_maps_close(struct ug_map_fds *fds)
 {
-	int *all[] = { &fds->policy, &fds->state, &fds->exempt, &fds->counters, &fds->marks };
+	int *all[] = { &fds->policy, &fds->state, &fds->exempt, &fds->counters, &fds->marks,
+			&fds->names };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -90,7 +94,7 @@ int ug_sync_programs(void)
  */
 static int clear_slot(int fd, size_t key_size, __u32 slot)
 {
-	unsigned char key[64], next[64], *doomed = NULL;
+	unsigned char key[512], next[512], *doomed = NULL;
 	size_t n = 0, cap = 0, i;
 	void *prev = NULL;
 	int err = 0;
@@ -162,12 +166,29 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 		ug_err("waiting for running programs: %s", strerror(-err));
 		return err;
 	}
-	err = clear_slot(fds->exempt, sizeof(struct ug_exempt_key), next);
+	if (fds->names < 0) {
+		ug_err("the pinned map ug_cgroup_names is missing (programs of an older version?)");
+		return -ENOENT;
+	}
+	/* Paths first: a cgroup made from here on is entered by the mkdir program. */
+	err = clear_slot(fds->names, sizeof(struct ug_cgroup_name_key), next);
+	if (!err)
+		err = clear_slot(fds->exempt, sizeof(struct ug_exempt_key), next);
 	if (!err)
 		err = clear_slot(fds->marks, sizeof(struct ug_mark_key), next);
 	if (err) {
 		ug_err("clearing the inactive policy slot: %s", strerror(-err));
 		return err;
+	}
+	for (i = 0; i < kp->n_names; i++) {
+		struct ug_cgroup_name_key key = kp->name_keys[i];
+
+		key.slot = next;
+		if (bpf_map_update_elem(fds->names, &key, &kp->name_values[i], BPF_NOEXIST)) {
+			err = -errno;
+			ug_err("writing cgroup path '%s': %s", key.path, strerror(errno));
+			return err;
+		}
 	}
 	for (i = 0; i < kp->n_exempt; i++) {
 		struct ug_exempt_key key = kp->keys[i];

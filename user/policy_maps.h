@@ -16,6 +16,7 @@ struct ug_map_fds {
 	int exempt;
 	int counters;
 	int marks;
+	int names; /* ug_cgroup_names; -1 under programs of a version without it */
 };
 
 /* Open the pinned maps; 0 or -errno (-ENOENT: not loaded). */

@@ -49,6 +49,7 @@ static int read_sysctl_id(const char *path, __u32 *id, char *err, size_t errlen)
 	return ret;
 }
 
+/* 0, 1 for a cgroup that does not exist now, or -errno with @err set. */
 static int resolve_exempt(const struct ug_policy_src *src, const struct ug_system *sys,
 			  const struct ug_exempt_src *e, struct ug_exempt_key *key,
 			  char *err, size_t errlen)
@@ -86,13 +87,45 @@ static int resolve_exempt(const struct ug_policy_src *src, const struct ug_syste
 		       e->where.line, e->where.col, e->path, sys->cgroup_root);
 		return -ENOTDIR;
 	}
-	if (stat(full, &st) || !S_ISDIR(st.st_mode)) {
+	if (stat(full, &st)) {
+		/* Not there yet (a service not started): matched when it is made. */
+		if (errno == ENOENT)
+			return 1;
 		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': %s", src->name, e->where.line,
-		       e->where.col, e->path, errno ? strerror(errno) : "not a directory");
-		return -ENOENT;
+		       e->where.col, e->path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': not a directory", src->name,
+		       e->where.line, e->where.col, e->path);
+		return -ENOTDIR;
 	}
 	/* On cgroup2 a directory's inode number is the cgroup id. */
 	key->id = st.st_ino;
+	return 0;
+}
+
+/* The path entry (ug_cgroup_names) of cgroup exemption or scope @e. */
+static int add_cgroup_name(struct ug_kernel_policy *out, const struct ug_exempt_src *e,
+			   char *err, size_t errlen)
+{
+	struct ug_cgroup_name_key key = { 0 };
+	size_t i;
+
+	ug_fmt(key.path, sizeof(key.path), "%s", e->path);
+	for (i = 0; i < out->n_names; i++)
+		if (!memcmp(&out->name_keys[i], &key, sizeof(key)))
+			break;
+	if (i == out->n_names) {
+		out->name_keys[i] = key;
+		memset(&out->name_values[i], 0, sizeof(out->name_values[i]));
+		out->n_names++;
+	}
+	if (e->rule >= UG_RULE_COUNT) {
+		ug_fmt(err, errlen, "internal error: rule %u", e->rule);
+		return -EINVAL;
+	}
+	out->name_values[i].line[e->rule * 2 + (e->kind == UG_SCOPE_CGROUP)] = e->where.line;
 	return 0;
 }
 
@@ -332,7 +365,9 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 		return 0;
 	out->keys = calloc(src->n_exempt, sizeof(*out->keys));
 	out->values = calloc(src->n_exempt, sizeof(*out->values));
-	if (!out->keys || !out->values) {
+	out->name_keys = calloc(src->n_exempt, sizeof(*out->name_keys));
+	out->name_values = calloc(src->n_exempt, sizeof(*out->name_values));
+	if (!out->keys || !out->values || !out->name_keys || !out->name_values) {
 		ug_kernel_policy_free(out);
 		ug_fmt(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -342,10 +377,19 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 		bool dup = false;
 
 		ret = resolve_exempt(src, sys, &src->exempt[i], &key, err, errlen);
-		if (ret) {
+		if (ret >= 0 && (key.kind == UG_EXEMPT_CGROUP || key.kind == UG_SCOPE_CGROUP))
+			ret = add_cgroup_name(out, &src->exempt[i], err, errlen) ?: ret;
+		if (ret < 0) {
 			ug_kernel_policy_free(out);
 			return ret;
 		}
+		/* Counted while absent too: a scope of none is not "every namespace". */
+		if (key.kind == UG_SCOPE_OWNER || key.kind == UG_SCOPE_CGROUP)
+			kp->scoped[key.rule]++;
+		else
+			kp->exemptions[key.rule]++;
+		if (ret == 1)
+			continue; /* a cgroup not there now: its path entry matches it when made */
 		/* Two paths to one file (merged /usr) are one exemption. */
 		for (j = 0; j < out->n_exempt; j++)
 			dup |= !memcmp(&out->keys[j], &key, sizeof(key));
@@ -353,10 +397,6 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 			continue;
 		out->keys[out->n_exempt] = key;
 		out->values[out->n_exempt].policy_line = src->exempt[i].where.line;
-		if (key.kind == UG_SCOPE_OWNER || key.kind == UG_SCOPE_CGROUP)
-			kp->scoped[key.rule]++;
-		else
-			kp->exemptions[key.rule]++;
 		out->n_exempt++;
 	}
 	return 0;
@@ -378,6 +418,11 @@ void ug_kernel_policy_free(struct ug_kernel_policy *kp)
 	free(kp->values);
 	kp->keys = NULL;
 	kp->values = NULL;
+	free(kp->name_keys);
+	free(kp->name_values);
+	kp->name_keys = NULL;
+	kp->name_values = NULL;
+	kp->n_names = 0;
 	kp->n_exempt = 0;
 }
 

@@ -21,6 +21,10 @@ struct ug_kernel_policy {
 	struct ug_mark_key *ancestor_keys;
 	__u32 *ancestor_lines;
 	size_t n_ancestors;
+	/* Cgroup exemptions and scopes by path, present or not (cgroup_names.bpf.h). */
+	struct ug_cgroup_name_key *name_keys;
+	struct ug_cgroup_name_value *name_values;
+	size_t n_names;
 };
 
 /* Paths the resolver reads; tests point them elsewhere. */

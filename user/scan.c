@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "idmap_lint.h"
+#include "overflow_scan.h"
 #include "policy.h"
 #include "policy_maps.h"
 #include "scan_format.h"
@@ -120,6 +121,8 @@ int ug_scan_command(int argc, char **argv, void (*usage)(FILE *out))
 	bool use_policy = true;
 	int c, ret;
 
+	if (argc > 1 && !strcmp(argv[1], "overflow"))
+		return ug_overflow_scan_command(argc - 1, argv + 1, usage);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+F:h", opts, NULL)) != -1) {
 		switch (c) {

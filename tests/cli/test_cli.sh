@@ -98,6 +98,91 @@ else
 	echo " got: $got"
 	echo "want: $want"
 fi
+# scan overflow against fixtures: a proc tree, and a root with /etc, units and set-id files.
+ov=$tmp/ov
+ov_proc() { # PID COMM UIDS GIDS EXE CGROUP UID_MAP GID_MAP
+	mkdir -p "$ov/proc/$1"
+	printf 'Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t%s\nGid:\t%s\nGroups:\t\n' \
+		"$2" "$3" "$4" >"$ov/proc/$1/status"
+	ln -s "$5" "$ov/proc/$1/exe"
+	printf '0::%s\n' "$6" >"$ov/proc/$1/cgroup"
+	printf '%s\n' "$7" >"$ov/proc/$1/uid_map"
+	printf '%s\n' "$8" >"$ov/proc/$1/gid_map"
+}
+init_map="0 0 4294967295"
+mkdir -p "$ov/proc/sys/kernel" "$ov/root/etc/systemd/system/e.service.d" \
+	"$ov/root/usr/lib/systemd/system" "$ov/root/usr/bin" "$ov/root/usr/sbin"
+echo 65534 >"$ov/proc/sys/kernel/overflowuid"
+echo 65534 >"$ov/proc/sys/kernel/overflowgid"
+ov_proc 1 systemd "0	0	0	0" "0	0	0	0" /usr/lib/systemd/systemd /init.scope "$init_map" "$init_map"
+ov_proc 40 legacy "65534	65534	65534	65534" "65534	65534	65534	65534" /usr/sbin/legacy \
+	/system.slice/legacy.service "$init_map" "$init_map"
+# A container's 65534 (host 165534), and a user who mapped 65534 onto the uid it holds.
+ov_proc 50 app "165534	165534	165534	165534" "100000	100000	100000	100000" /usr/bin/app \
+	/machine.slice/c1.scope "0 100000 65536" "0 100000 65536"
+ov_proc 60 sh "1000	1000	1000	1000" "1000	1000	1000	1000" /usr/bin/sh \
+	/user.slice/user-1000.slice/session-1.scope "65534 1000 1" "0 1000 1"
+# Twins: uid 1000 in the initial namespace; a container root holding its root.
+ov_proc 70 bash "1000	1000	1000	1000" "1000	1000	1000	1000" /usr/bin/bash \
+	/user.slice/user-1000.slice/session-1.scope "$init_map" "$init_map"
+ov_proc 80 init "100000	100000	100000	100000" "100000	100000	100000	100000" /sbin/init \
+	/machine.slice/c1.scope "0 100000 65536" "0 100000 65536"
+printf 'root:x:0:0::/:/bin/sh\nalice:x:1000:1000::/:/bin/sh\nnobody:x:65534:65534::/:/usr/sbin/nologin\n' \
+	>"$ov/root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$ov/root/etc/group"
+u=$ov/root/usr/lib/systemd/system
+printf '[Unit]\nDescription=a\n[Service]\nUser=nobody\nExecStart=/usr/bin/a\n' >"$u/a.service"
+printf '[Service]\nUser=alice\n' >"$u/b.service"
+printf '[Service]\nDynamicUser=yes\n' >"$u/c.service"
+printf '[Service]\nUser=nobody\n' >"$u/d.service"
+ln -s /dev/null "$ov/root/etc/systemd/system/d.service"
+printf '[Service]\nUser=alice\n' >"$u/e.service"
+printf '# local\n[Service]\nUser=\nUser=65534\n' >"$ov/root/etc/systemd/system/e.service.d/10-nobody.conf"
+printf '[Service]\nGroup=nogroup\n' >"$u/getty@.service"
+printf '[Unit]\nUser=nobody\n' >"$u/f.service"
+cp "$bin" "$ov/root/usr/bin/suid-nobody"
+cp "$bin" "$ov/root/usr/bin/suid-root"
+if [ "$(id -u)" = 0 ]; then
+	chown 65534:0 "$ov/root/usr/bin/suid-nobody"
+	chmod 4755 "$ov/root/usr/bin/suid-nobody" "$ov/root/usr/bin/suid-root"
+	ovw='{"overflow":{"uid":65534,"gid":65534,"from":"sysctl"},"complete":true,"findings":['
+	ovw+='{"kind":"process","pid":40,"comm":"legacy","exe":"/usr/sbin/legacy","cgroup":"/system.slice/legacy.service","what":"uid 65534 (real, effective, saved, fs)","exemption":"exempt overflow-transitions cgroup /system.slice/legacy.service"},'
+	ovw+='{"kind":"process","pid":50,"comm":"app","exe":"/usr/bin/app","cgroup":"/machine.slice/c1.scope","what":"uid 165534 (real, effective, saved, fs), which its user namespace shows as 65534","exemption":"exempt overflow-transitions exec /usr/bin/app"},'
+	ovw+='{"kind":"process","pid":60,"comm":"sh","exe":"/usr/bin/sh","cgroup":"/user.slice/user-1000.slice/session-1.scope","what":"uid 1000 (real, effective, saved, fs), which its user namespace shows as 65534","exemption":"exempt overflow-transitions exec /usr/bin/sh"},'
+	ovw+='{"kind":"setid-file","path":"/usr/bin/suid-nobody","what":"set-user-id, owned by uid 65534","exemption":"exempt overflow-transitions exec /usr/bin/suid-nobody"},'
+	ovw+='{"kind":"unit","unit":"a.service","set_at":"/usr/lib/systemd/system/a.service:4","cgroup":"/system.slice/a.service","what":"User=nobody (uid 65534)","exemption":"exempt overflow-transitions cgroup /system.slice/a.service"},'
+	ovw+='{"kind":"unit","unit":"e.service","set_at":"/etc/systemd/system/e.service.d/10-nobody.conf:4","cgroup":"/system.slice/e.service","what":"User=65534 (uid 65534)","exemption":"exempt overflow-transitions cgroup /system.slice/e.service"},'
+	ovw+='{"kind":"unit","unit":"getty@.service","set_at":"/usr/lib/systemd/system/getty@.service:2","cgroup":"/system.slice/system-getty.slice","what":"Group=nogroup (gid 65534)","exemption":"exempt overflow-transitions cgroup /system.slice/system-getty.slice"}],'
+	ovw+='"exemptions":["exempt overflow-transitions cgroup /system.slice/legacy.service","exempt overflow-transitions exec /usr/bin/app","exempt overflow-transitions exec /usr/bin/sh","exempt overflow-transitions exec /usr/bin/suid-nobody","exempt overflow-transitions cgroup /system.slice/a.service","exempt overflow-transitions cgroup /system.slice/e.service","exempt overflow-transitions cgroup /system.slice/system-getty.slice"],"notes":[]}'
+	got=$("$bin" scan overflow --proc "$ov/proc" --root "$ov/root" --format json 2>&1)
+	rc=$?
+	if [ "$rc" -eq 1 ] && [ "$got" = "$ovw" ]; then
+		passed=$((passed + 1))
+		echo "ok   scan overflow --format json: exit 1 and the exact findings"
+	else
+		failed=$((failed + 1))
+		echo "FAIL scan overflow --format json: exit $rc (want 1)"
+		echo " got: $got"
+		echo "want: $ovw"
+	fi
+fi
+expect "scan overflow text: a service's line to exempt it" 1 \
+	"  exempt overflow-transitions cgroup /system.slice/legacy.service" \
+	"$bin" scan overflow --proc "$ov/proc" --root "$ov/root"
+expect "scan overflow text: a map written onto a held id" 1 \
+	"process 60 (sh) holds uid 1000 (real, effective, saved, fs), which its user namespace shows as 65534" \
+	"$bin" scan overflow --proc "$ov/proc" --root "$ov/root"
+# The clean twin: the same tree without what would break.
+rm -rf "$ov/proc/40" "$ov/proc/50" "$ov/proc/60" "$u/a.service" "$u/e.service" "$u/getty@.service" \
+	"$ov/root/usr/bin/suid-nobody"
+expect "scan overflow of the clean twin: exit 0" 0 "nothing found that rule 1 would refuse" \
+	"$bin" scan overflow --proc "$ov/proc" --root "$ov/root"
+expect "scan overflow with a relative --setid-path: exit 2" 2 \
+	"scan overflow: --setid-path 'usr': must be absolute" "$bin" scan overflow --setid-path usr
+expect "scan overflow of a missing proc tree: exit 4" 4 \
+	"scan overflow: cannot read $tmp/none/sys/kernel/overflowuid and overflowgid" \
+	"$bin" scan overflow --proc "$tmp/none"
+expect "scan overflow --help lists its options" 0 "--setid-path DIR" "$bin" scan overflow --help
 expect "scan of the clean twin: exit 0" 0 "problems: none" \
 	"$bin" scan --proc "$tmp/scan-clean/proc" --etc "$tmp/scan-clean/etc" --no-policy
 expect "scan text names the overlap" 1 \

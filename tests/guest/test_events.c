@@ -340,6 +340,7 @@ static void test_bpftool(void)
 		{ "ug_state", "\"active_slot\": " },
 		{ "ug_match", "\"policy_line\": 2" },
 		{ "ug_marks", "\"shiftable_by\": 200000" },
+		{ "ug_cgroup_names", "\"path\": \"/ug-bpftool/x.service\"" },
 		{ "ug_counters", "\"denied\": " },
 		{ "ug_ratelimit", "\"start_ns\": " },
 		{ "ug_reported", "\"ratelimited\": " },
@@ -350,7 +351,8 @@ static void test_bpftool(void)
 	expect(load_policy("rule overflow-transitions on\n"
 			   "exempt overflow-transitions exec /bin/busybox\n"
 			   "rule shift-marks on\n"
-			   "mark /tmp/marked shiftable-by 200000 origin 100000\n") == 0,
+			   "mark /tmp/marked shiftable-by 200000 origin 100000\n"
+			   "exempt overflow-transitions cgroup /ug-bpftool/x.service\n") == 0,
 	       "load a policy with an exemption and a mark", "load failed");
 	for (i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
 		char name[96];

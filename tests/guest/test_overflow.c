@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -164,6 +166,88 @@ static int op_traced_exec_setuid(void *arg)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 204;
 }
 
+/* The exempt helper runs @mode (a helper() mode) with one argument, then setuid(65534). */
+struct helper_run {
+	const char *path;
+	const char *mode;
+	const char *arg;
+};
+
+static int op_exec_helper(void *arg)
+{
+	const struct helper_run *h = arg;
+
+	execl(h->path, h->path, h->mode, h->arg ? h->arg : "-", (char *)NULL);
+	return errno;
+}
+
+/*
+ * The traced exec again, but the tracer detaches at the exec stop: the
+ * program then runs untraced, and what the tracer could have changed
+ * before detaching must still cost it the exemption.
+ */
+static int op_detached_exec_setuid(void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 200;
+	if (pid == 0) {
+		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
+			_exit(201);
+		_exit(op_exec_setuid(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
+	    ptrace(PTRACE_DETACH, pid, NULL, NULL))
+		return 202;
+	if (waitpid(pid, &status, 0) != pid)
+		return 203;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 204;
+}
+
+/*
+ * The exempt helper waits on a pipe before its setuid(65534); meanwhile
+ * this child opens its /proc/PID/mem for writing (PTRACE_MODE_ATTACH,
+ * what a code injector needs) when @arg is non-NULL.
+ */
+static int op_mem_opened_setuid(void *arg)
+{
+	int go[2], ready[2], status, fd = -1;
+	char path[64], c = 0;
+	pid_t pid;
+
+	if (pipe(go) || pipe(ready))
+		return 200;
+	pid = fork();
+	if (pid < 0)
+		return 201;
+	if (pid == 0) {
+		dup2(go[0], 0);
+		dup2(ready[1], 1);
+		execl("/tmp/exempt-helper", "/tmp/exempt-helper", "--wait-setuid", "-", (char *)NULL);
+		_exit(202);
+	}
+	close(go[0]);
+	close(ready[1]);
+	/* Past its exec: a taint is of the program that runs. */
+	if (read(ready[0], &c, 1) != 1)
+		return 207;
+	if (arg) {
+		snprintf(path, sizeof(path), "/proc/%d/mem", pid);
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			return 203;
+	}
+	if (write(go[1], &c, 1) != 1)
+		return 204;
+	if (waitpid(pid, &status, 0) != pid)
+		return 205;
+	if (fd >= 0)
+		close(fd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 206;
+}
+
 static int op_join_cgroup_setuid(void *arg)
 {
 	const char *cg = arg;
@@ -226,6 +310,10 @@ static void setup_files(void)
 	sh("cp " SELF " /tmp/sgid-nogroup && chown 0:65534 /tmp/sgid-nogroup && chmod 2755 /tmp/sgid-nogroup");
 	sh("cp " SELF " /tmp/suid-1000 && chown 1000:1000 /tmp/suid-1000 && chmod 6755 /tmp/suid-1000");
 	sh("cp " SELF " /tmp/exempt-helper && cp " SELF " /tmp/plain-helper");
+	/* Code for the exempt helper to map: root's own, and two that are not. */
+	sh("cp " SELF " /tmp/code-root && chmod 0755 /tmp/code-root");
+	sh("cp " SELF " /tmp/code-user && chown 1000:1000 /tmp/code-user && chmod 0755 /tmp/code-user");
+	sh("cp " SELF " /tmp/code-groupw && chmod 0775 /tmp/code-groupw");
 	sh("touch /tmp/f-root /tmp/f-nobody && chown 65534:65534 /tmp/f-nobody");
 	sh("ln -sf /tmp/f-root /tmp/l-root");
 	sh("mkdir -p /sys/fs/cgroup/ug-exempt/sub /sys/fs/cgroup/ug-other");
@@ -359,11 +447,57 @@ static void test_user_namespaces(void)
 		       OK);
 }
 
+#define HELPER(mode_, arg_) (&(struct helper_run){ "/tmp/exempt-helper", mode_, arg_ })
+
+/*
+ * An exemption covers the exempt program's own code (exempt_taint.bpf.h).
+ * Each way of running someone else's code in it is refused, each next to
+ * the same steps without that code. Expects the policy of test_exemptions.
+ */
+static void test_exemption_hijack(void)
+{
+	/* PR_SET_MM: the exe link can be pointed at the exempt file. */
+	expect_outcome("twin: exempt helper, own file remapped anonymous: setuid(65534) allowed",
+		       in_child(op_exec_helper, HELPER("--remap-setuid", NULL)), OK);
+	expect_outcome("plain helper, PR_SET_MM_EXE_FILE to the exempt file: setuid(65534) denied EPERM",
+		       in_child(op_exec_helper, &(struct helper_run){ "/tmp/plain-helper",
+							"--set-mm-exe", "/tmp/exempt-helper" }),
+		       ERR(EPERM));
+	expect_outcome("exempt helper, PR_SET_MM_EXE_FILE to itself (not opened by exec): denied EPERM",
+		       in_child(op_exec_helper, HELPER("--set-mm-exe", "/tmp/exempt-helper")),
+		       ERR(EPERM));
+	/* Code mapped from a file that is not the program's own: a preload. */
+	expect_outcome("twin: exempt helper maps root's 0755 file executable: allowed",
+		       in_child(op_exec_helper, HELPER("--map-exec", "/tmp/code-root")), OK);
+	expect_outcome("exempt helper maps uid 1000's file executable: setuid(65534) denied EPERM",
+		       in_child(op_exec_helper, HELPER("--map-exec", "/tmp/code-user")), ERR(EPERM));
+	expect_outcome("exempt helper maps root's group-writable file executable: denied EPERM",
+		       in_child(op_exec_helper, HELPER("--map-exec", "/tmp/code-groupw")), ERR(EPERM));
+	expect_outcome("exempt helper mprotects uid 1000's file executable: denied EPERM",
+		       in_child(op_exec_helper, HELPER("--mprotect-exec", "/tmp/code-user")),
+		       ERR(EPERM));
+	expect_outcome("twin: exempt helper mprotects root's file executable: allowed",
+		       in_child(op_exec_helper, HELPER("--mprotect-exec", "/tmp/code-root")), OK);
+	expect_outcome("child forked after mapping uid 1000's code: setuid(65534) denied EPERM",
+		       in_child(op_exec_helper, HELPER("--map-exec-fork", "/tmp/code-user")),
+		       ERR(EPERM));
+	expect_outcome("twin: child forked after mapping root's code: allowed",
+		       in_child(op_exec_helper, HELPER("--map-exec-fork", "/tmp/code-root")), OK);
+	/* Another task's writes: /proc/PID/mem, a tracer that detached. */
+	expect_outcome("exempt helper whose /proc/PID/mem was opened: setuid(65534) denied EPERM",
+		       in_child(op_mem_opened_setuid, (void *)1), ERR(EPERM));
+	expect_outcome("twin: the same helper, /proc/PID/mem untouched: allowed",
+		       in_child(op_mem_opened_setuid, NULL), OK);
+	expect_outcome("exempt helper traced across exec, tracer detached: denied EPERM",
+		       in_child(op_detached_exec_setuid, "/tmp/exempt-helper"), ERR(EPERM));
+}
+
 static void test_exemptions(void)
 {
 	expect(load_policy("rule overflow-transitions on on-deny errno\n"
 			   "exempt overflow-transitions exec /tmp/exempt-helper\n"
-			   "exempt overflow-transitions cgroup /ug-exempt\n") == 0,
+			   "exempt overflow-transitions cgroup /ug-exempt\n"
+			   "exempt overflow-transitions cgroup /ug-later/svc\n") == 0,
 	       "load policy with exemptions", "load failed");
 	expect_outcome("exempt executable may setuid(65534)",
 		       in_child(op_exec_setuid, "/tmp/exempt-helper"), OK);
@@ -374,12 +508,39 @@ static void test_exemptions(void)
 		       in_child(op_traced_exec_setuid, "/tmp/exempt-helper"), ERR(EPERM));
 	expect_outcome("twin: the plain binary under ptrace is denied as ever",
 		       in_child(op_traced_exec_setuid, "/tmp/plain-helper"), ERR(EPERM));
+	test_exemption_hijack();
 	expect_outcome("task in exempt cgroup may setuid(65534)",
 		       in_child(op_join_cgroup_setuid, "/ug-exempt"), OK);
 	expect_outcome("task in a child of the exempt cgroup may setuid(65534)",
 		       in_child(op_join_cgroup_setuid, "/ug-exempt/sub"), OK);
 	expect_outcome("task in a sibling cgroup denied EPERM",
 		       in_child(op_join_cgroup_setuid, "/ug-other"), ERR(EPERM));
+
+	/* By path: a cgroup made after the load, and one removed and made again. */
+	expect(sh("mkdir -p /sys/fs/cgroup/ug-later/svc /sys/fs/cgroup/ug-later/other") == 0,
+	       "made /ug-later/svc (named by the policy, absent at load) and a sibling",
+	       "mkdir failed");
+	expect_outcome("task in an exempt cgroup made after the load may setuid(65534)",
+		       in_child(op_join_cgroup_setuid, "/ug-later/svc"), OK);
+	expect_outcome("twin: its sibling, made at the same time, denied EPERM",
+		       in_child(op_join_cgroup_setuid, "/ug-later/other"), ERR(EPERM));
+	expect(sh("rmdir /sys/fs/cgroup/ug-exempt/sub /sys/fs/cgroup/ug-exempt && "
+		  "mkdir /sys/fs/cgroup/ug-exempt") == 0,
+	       "removed the exempt cgroup and made it again (a service restart)", "failed");
+	expect_outcome("task in the exempt cgroup made again may setuid(65534)",
+		       in_child(op_join_cgroup_setuid, "/ug-exempt"), OK);
+	expect(sh("rmdir /sys/fs/cgroup/ug-exempt && mkdir /sys/fs/cgroup/ug-exempt-not") == 0,
+	       "removed it again, made a cgroup whose name only starts the same", "failed");
+	expect_outcome("twin: /ug-exempt-not denied EPERM",
+		       in_child(op_join_cgroup_setuid, "/ug-exempt-not"), ERR(EPERM));
+	/* What the removal took out: the ids in ug_match are only those alive. */
+	expect(sh("test \"$(bpftool map dump pinned /sys/fs/bpf/usernsguard/ug_match | "
+		  "grep -c '\"kind\": 1')\" = 1") == 0,
+	       "ug_match holds one cgroup id (/ug-later/svc's) after the removals",
+	       "bpftool shows another count");
+	sh("rmdir /sys/fs/cgroup/ug-exempt-not /sys/fs/cgroup/ug-later/svc "
+	   "/sys/fs/cgroup/ug-later/other /sys/fs/cgroup/ug-later");
+	sh("mkdir -p /sys/fs/cgroup/ug-exempt/sub");
 }
 
 static void test_modes_and_counters(void)
@@ -511,6 +672,119 @@ static void test_lifecycle(void)
 		       ERR(EPERM));
 }
 
+/*
+ * Move every mapping of this program's own file to anonymous memory with
+ * the same bytes and protection (mremap replaces a range in one step), so
+ * that PR_SET_MM_EXE_FILE, which refuses while the old executable is
+ * mapped, can run. The code keeps running: the bytes at each address stay.
+ */
+static int remap_own_file(void)
+{
+	struct { unsigned long start, end; int prot; } r[32];
+	char line[512], self[256], perms[8], path[256];
+	unsigned long start, end;
+	int n = 0, i;
+	ssize_t len;
+	FILE *f;
+
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len <= 0)
+		return 1;
+	self[len] = '\0';
+	f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return 2;
+	while (n < 32 && fgets(line, sizeof(line), f)) {
+		path[0] = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255s", &start, &end, perms, path) < 3 ||
+		    strcmp(path, self))
+			continue;
+		r[n].start = start;
+		r[n].end = end;
+		r[n].prot = (perms[0] == 'r' ? PROT_READ : 0) | (perms[1] == 'w' ? PROT_WRITE : 0) |
+			    (perms[2] == 'x' ? PROT_EXEC : 0);
+		n++;
+	}
+	fclose(f);
+	if (!n)
+		return 3;
+	for (i = 0; i < n; i++) {
+		size_t size = r[i].end - r[i].start;
+		void *copy = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (copy == MAP_FAILED)
+			return 4;
+		if (!(r[i].prot & PROT_READ) && mprotect((void *)r[i].start, size, PROT_READ))
+			return 5;
+		memcpy(copy, (void *)r[i].start, size);
+		if (mprotect(copy, size, r[i].prot) ||
+		    mremap(copy, size, size, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)r[i].start) !=
+			    (void *)r[i].start)
+			return 6;
+	}
+	return 0;
+}
+
+/*
+ * Helper modes that do one thing to the running exempt helper, then
+ * setuid(65534); the exit status is the setuid's errno, or 150 and up
+ * when the preparation itself failed.
+ */
+static int helper_then_setuid(const char *mode, const char *arg)
+{
+	int fd, err;
+	void *p;
+	char c;
+
+	if (!strcmp(mode, "--remap-setuid")) {
+		if (remap_own_file())
+			return 150;
+	} else if (!strcmp(mode, "--set-mm-exe")) {
+		/* Point /proc/self/exe at @arg, as CRIU's restore does. */
+		if (remap_own_file())
+			return 150;
+		fd = open(arg, O_RDONLY);
+		if (fd < 0 || prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, fd, 0, 0)) {
+			fprintf(stderr, "PR_SET_MM_EXE_FILE %s: %s\n", arg, strerror(errno));
+			return 151;
+		}
+		close(fd);
+	} else if (!strcmp(mode, "--map-exec") || !strcmp(mode, "--mprotect-exec") ||
+		   !strcmp(mode, "--map-exec-fork")) {
+		/* What a preload does: code from another file, mapped executable. */
+		fd = open(arg, O_RDONLY);
+		if (fd < 0)
+			return 152;
+		p = mmap(NULL, 4096, strcmp(mode, "--mprotect-exec") ? PROT_READ | PROT_EXEC : PROT_READ,
+			 MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			return errno == EPERM ? 153 : 154;
+		if (!strcmp(mode, "--mprotect-exec") && mprotect(p, 4096, PROT_READ | PROT_EXEC))
+			return 155;
+		close(fd);
+		if (!strcmp(mode, "--map-exec-fork")) {
+			int status;
+			pid_t pid = fork();
+
+			if (pid == 0)
+				_exit(op_setuid((void *)(uintptr_t)NOBODY));
+			if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+				return 156;
+			return WEXITSTATUS(status);
+		}
+	} else if (!strcmp(mode, "--wait-setuid")) {
+		c = 'r';
+		if (write(1, &c, 1) != 1 || read(0, &c, 1) != 1)
+			return 157;
+	} else {
+		return 2;
+	}
+	err = op_setuid((void *)(uintptr_t)NOBODY);
+	if (err)
+		fprintf(stderr, "%s %s, then setuid(65534): %s\n", mode, arg, strerror(err));
+	return err;
+}
+
 /* Helper modes used when this binary is executed as a set-id or exempt copy. */
 static int helper(int argc, char **argv)
 {
@@ -520,6 +794,8 @@ static int helper(int argc, char **argv)
 
 		return geteuid() == eu && getegid() == eg ? 0 : 100;
 	}
+	if (argc == 3 && strcmp(argv[1], "--setuid"))
+		return helper_then_setuid(argv[1], argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--setuid")) {
 		int err = op_setuid(ID(strtoul(argv[2], NULL, 10)));
 

@@ -2,6 +2,7 @@
 /* Policy parser: every directive, every error path, exact messages. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "policy.h"
@@ -205,6 +206,35 @@ Test(policy, rule_errors)
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule overflow-transitions on\nrule overflow-transitions off\n",
 		     "p.conf:2:6: duplicate rule 'overflow-transitions' (first set at line 1)");
+}
+
+/* The kernel prints cgroup paths canonically; ug_cgroup_names compares bytes. */
+Test(policy, cgroup_path_must_be_canonical)
+{
+	static const char *const bad[] = { "/a/", "/a//b", "/a/./b", "/a/../b", "/a/.", "/a/.." };
+	char text[128], message[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "exempt overflow-transitions cgroup %s\n", bad[i]);
+		snprintf(message, sizeof(message),
+			 "p.conf:1:36: cgroup path '%s' is not canonical (no '//', '.', '..' or "
+			 "trailing '/')", bad[i]);
+		EXPECT_ERROR(text, message);
+		ug_policy_free(&pol);
+	}
+	{
+		char longer[400];
+		int n = snprintf(longer, sizeof(longer), "scope most-restrictive cgroup /%0256d\n", 0);
+
+		cr_assert_gt(n, 256);
+		snprintf(message, sizeof(message),
+			 "p.conf:1:31: cgroup path '/%0256d' is longer than 255 bytes", 0);
+		EXPECT_ERROR(longer, message);
+		ug_policy_free(&pol);
+	}
+	cr_assert_eq(parse("exempt overflow-transitions cgroup /system.slice/x.service\n"
+			   "scope most-restrictive cgroup /machine.slice\n"), 0, "%s", err);
 }
 
 Test(policy, exempt_errors)

@@ -304,3 +304,4 @@ Test(resolve, mark_must_be_an_existing_directory)
 	cr_assert_eq(resolve("mark /dev/null shiftable-by 1\n"), -ENOTDIR);
 	cr_assert_str_eq(err, "p.conf:1:6: mark '/dev/null' is not a directory");
 }
+
