@@ -244,8 +244,9 @@ static const struct ug_command commands[] = {
 	{ "events", "[--follow] [--format json|text]",
 	  "print denials and audit hits as JSON lines (one per event; losses reported too)",
 	  cmd_events },
-	{ "scan", "[--format json|text] [OPTIONS]",
-	  "list live user namespaces and report overlapping or risky id maps (exit 1 if any)",
+	{ "scan", "[overflow] [--format json|text] [OPTIONS]",
+	  "list live user namespaces and report overlapping or risky id maps (exit 1 if any);\n"
+	  "  with 'overflow': what rule 1 would refuse on this host, and how to exempt it",
 	  cmd_scan },
 	{ "probe", "", "report what this kernel supports and why a load would fail", cmd_probe },
 	{ "version", "", "print the version", cmd_version },

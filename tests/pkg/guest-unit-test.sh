@@ -235,6 +235,70 @@ expect_eq "reload: same links" "$links_before" "$(links)"
 expect_eq "reload: dropping to 65534 is killed" "137" "$(become_nobody)"
 expect_eq "reload: dropping to 65533 works" "0" "$(setpriv --reuid=65533 true; echo $?)"
 
+# --- rule 1 in operation (issue 16) ------------------------------------------------
+# The tools a Debian host drops to nobody with: each is killed at its first id change to the
+# overflow id, counted once, and the event names the tool, the change and the target.
+drop() { # NAME COMM CMD...
+	local name=$1 comm=$2 a rc ev
+	shift 2
+	a=$(counter overflow-transitions denied)
+	"$@" >/dev/null 2>&1
+	rc=$?
+	ev=$(usernsguard events --format text 2>/dev/null | tail -n 1)
+	expect_eq "rule 1: $name: killed (exit 137)" "137" "$rc"
+	expect_eq "rule 1: $name: one denial counted" "$((a + 1))" "$(counter overflow-transitions denied)"
+	if grep -qE "killed overflow-transitions set[a-z]+ pid=[0-9]+ comm=$comm .*target=65534" <<<"$ev"; then
+		ok "rule 1: $name: the event names it ($comm, target 65534)"
+	else
+		fail "rule 1: $name: the event names it" "last event: $ev"
+	fi
+}
+drop "runuser -u nobody" runuser runuser -u nobody -- true
+drop "setpriv --reuid=nobody" setpriv setpriv --reuid=nobody --regid=nogroup --clear-groups true
+drop "su nobody" su su -s /bin/sh nobody -c true
+drop "start-stop-daemon --chuid nobody" start-stop-daem \
+	start-stop-daemon --start --chuid nobody --exec /bin/true
+# A unit that runs as nobody, like a stock one would: scan names it, with the line that
+# exempts it; it fails to start; with that line it starts, and again after a restart
+# (a new cgroup: the exemption follows the path).
+cat >/etc/systemd/system/ug-nobody.service <<'UNIT'
+[Service]
+Type=exec
+User=nobody
+ExecStart=/bin/sh -c 'id -u >/run/ug-nobody.out; exec sleep 600'
+UNIT
+systemctl daemon-reload
+scan=$(usernsguard scan overflow 2>&1)
+rc=$?
+echo "     usernsguard scan overflow on this host (stock units, /usr, /opt, processes):"
+printf '%s\n' "$scan" | sed 's/^/     | /'
+expect_eq "scan overflow: exit 1 (something would break)" "1" "$rc"
+expect_eq "scan overflow: names the unit and its exemption" "1" \
+	"$(grep -cx '  exempt overflow-transitions cgroup /system.slice/ug-nobody.service' <<<"$scan")"
+rc=0
+systemctl start ug-nobody.service 2>/dev/null || rc=$?
+expect_eq "rule 1: a User=nobody unit does not start" "failed signal" \
+	"$(prop ug-nobody.service ActiveState) $(prop ug-nobody.service Result)"
+echo 'exempt overflow-transitions cgroup /system.slice/ug-nobody.service' >>"$policy"
+expect_eq "rule 1: the suggested exemption, reload exits 0" "0" \
+	"$(systemctl reload usernsguard.service; echo $?)"
+systemctl reset-failed ug-nobody.service
+rm -f /run/ug-nobody.out
+expect_eq "rule 1: exempt by path, the unit starts as 65534" "0 active 65534" \
+	"$(systemctl start ug-nobody.service; echo $?) $(prop ug-nobody.service ActiveState) $(cat /run/ug-nobody.out 2>/dev/null)"
+cg1=$(stat -c %i /sys/fs/cgroup/system.slice/ug-nobody.service 2>/dev/null)
+rm -f /run/ug-nobody.out
+expect_eq "rule 1: restarted (a new cgroup), it starts again" "0 active 65534" \
+	"$(systemctl restart ug-nobody.service; echo $?) $(prop ug-nobody.service ActiveState) $(cat /run/ug-nobody.out 2>/dev/null)"
+cg2=$(stat -c %i /sys/fs/cgroup/system.slice/ug-nobody.service 2>/dev/null)
+if [ -n "$cg1" ] && [ -n "$cg2" ] && [ "$cg1" != "$cg2" ]; then
+	ok "rule 1: the restart made a new cgroup (id $cg1, then $cg2)"
+else
+	fail "rule 1: the restart made a new cgroup" "ids '$cg1' '$cg2'"
+fi
+systemctl stop ug-nobody.service
+expect_eq "rule 1: still killed outside that cgroup" "137" "$(become_nobody)"
+
 cp "$policy" /tmp/good.conf
 echo "frobnicate yes" >>"$policy"
 rc=0
