@@ -97,6 +97,7 @@ static __always_inline const struct file *ug_current_exe(void)
 static __always_inline bool ug_exempt_exec(__u32 slot, __u32 rule, const struct file *exe)
 {
 	struct ug_exempt_key key = { .slot = slot, .rule = rule, .kind = UG_EXEMPT_EXEC };
+	const struct ug_exempt_value *value;
 	const struct inode *inode;
 
 	if (!exe || bpf_get_current_task_btf()->ptrace)
@@ -108,7 +109,9 @@ static __always_inline bool ug_exempt_exec(__u32 slot, __u32 rule, const struct 
 		return false;
 	key.id = inode->i_ino;
 	key.dev = inode->i_sb->s_dev;
-	if (!bpf_map_lookup_elem(&ug_match, &key))
+	value = bpf_map_lookup_elem(&ug_match, &key);
+	/* The inode the entry was made for, not a later one with its number. */
+	if (!value || (value->generation && value->generation != inode->i_generation))
 		return false;
 	return exe != ug_current_exe() || !ug_current_tainted();
 }

@@ -16,5 +16,6 @@
 #include "hooks_meta.bpf.h"
 #include "exempt_taint.bpf.h"
 #include "cgroup_names.bpf.h"
+#include "exempt_follow.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -131,10 +131,17 @@ struct ug_exempt_key {
 	__u64 dev; /* executable's s_dev as the kernel encodes it; 0 for cgroups */
 };
 
-/* Value of ug_match: where the entry came from, for status and events. */
+/*
+ * Value of ug_match: where the entry came from, for status and events; for
+ * an executable, also its inode's generation (FS_IOC_GETVERSION at load, or
+ * i_generation where a rename carried the exemption to a new file). A freed
+ * inode's number is reused, its generation (random on ext4, xfs) is not:
+ * an entry matches only the inode it was made for. 0: not known (the
+ * filesystem has no FS_IOC_GETVERSION; tmpfs never reuses numbers).
+ */
 struct ug_exempt_value {
 	__u32 policy_line;
-	__u32 _pad;
+	__u32 generation;
 };
 
 /*

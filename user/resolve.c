@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <linux/fs.h>
 #include <linux/magic.h>
 
 #include "mark_ancestry.h"
@@ -49,10 +51,30 @@ static int read_sysctl_id(const char *path, __u32 *id, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * The inode generation of exempt executable @path (ug_exempt_value), 0 if
+ * the filesystem does not tell (no FS_IOC_GETVERSION) or the file changed
+ * between the stat and the open.
+ */
+static __u32 exec_generation(const char *path, const struct stat *st)
+{
+	struct stat now;
+	int gen = 0, fd;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &now) || now.st_ino != st->st_ino || now.st_dev != st->st_dev ||
+	    ioctl(fd, FS_IOC_GETVERSION, &gen))
+		gen = 0;
+	close(fd);
+	return (__u32)gen;
+}
+
 /* 0, 1 for a cgroup that does not exist now, or -errno with @err set. */
 static int resolve_exempt(const struct ug_policy_src *src, const struct ug_system *sys,
 			  const struct ug_exempt_src *e, struct ug_exempt_key *key,
-			  char *err, size_t errlen)
+			  __u32 *generation, char *err, size_t errlen)
 {
 	char full[4096];
 	struct statfs sfs;
@@ -78,6 +100,7 @@ static int resolve_exempt(const struct ug_policy_src *src, const struct ug_syste
 		}
 		key->id = st.st_ino;
 		key->dev = ug_kernel_dev(st.st_dev);
+		*generation = exec_generation(e->path, &st);
 		return 0;
 	}
 
@@ -376,7 +399,9 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 		struct ug_exempt_key key;
 		bool dup = false;
 
-		ret = resolve_exempt(src, sys, &src->exempt[i], &key, err, errlen);
+		__u32 generation = 0;
+
+		ret = resolve_exempt(src, sys, &src->exempt[i], &key, &generation, err, errlen);
 		if (ret >= 0 && (key.kind == UG_EXEMPT_CGROUP || key.kind == UG_SCOPE_CGROUP))
 			ret = add_cgroup_name(out, &src->exempt[i], err, errlen) ?: ret;
 		if (ret < 0) {
@@ -397,6 +422,7 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 			continue;
 		out->keys[out->n_exempt] = key;
 		out->values[out->n_exempt].policy_line = src->exempt[i].where.line;
+		out->values[out->n_exempt].generation = generation;
 		out->n_exempt++;
 	}
 	return 0;

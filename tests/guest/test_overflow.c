@@ -543,6 +543,63 @@ static void test_exemptions(void)
 	sh("mkdir -p /sys/fs/cgroup/ug-exempt/sub");
 }
 
+/* The inode number the file at @path has, 0 if none. */
+static unsigned long ino_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
+/*
+ * An exec exemption names one file (issue 16): it follows the file across
+ * an upgrade that renames a new binary over it (what dpkg does), and a
+ * new file that merely gets a freed inode's number never inherits it. On
+ * ext4, which reuses inode numbers and gives each inode a random
+ * generation.
+ */
+static void test_exemption_identity(void)
+{
+	char path[64], cmd[160];
+	unsigned long ino;
+	int i;
+
+	expect(sh("grep -q '^loop ' /proc/modules || insmod /lib/modules/loop.ko; "
+		  "mkdir -p /mnt/x && dd if=/dev/zero of=/tmp/x.img bs=1M count=16 2>/dev/null && "
+		  "mke2fs -F /tmp/x.img >/dev/null && mount -t ext4 -o loop /tmp/x.img /mnt/x && "
+		  "cp " SELF " /mnt/x/daemon && cp " SELF " /mnt/x/gone && cp " SELF " /mnt/x/other") == 0,
+	       "ext4 image with three copies of the helper", "setup failed");
+	expect(load_policy("rule overflow-transitions on on-deny errno\n"
+			   "exempt overflow-transitions exec /mnt/x/daemon\n"
+			   "exempt overflow-transitions exec /mnt/x/gone\n") == 0,
+	       "load policy exempting /mnt/x/daemon and /mnt/x/gone", "load failed");
+	expect_outcome("ext4: exempt /mnt/x/daemon may setuid(65534)",
+		       in_child(op_exec_setuid, "/mnt/x/daemon"), OK);
+	/* The upgrade: a new file written beside it, renamed over it. */
+	expect(sh("cp " SELF " /mnt/x/daemon.dpkg-new && mv /mnt/x/daemon.dpkg-new /mnt/x/daemon") == 0,
+	       "upgraded /mnt/x/daemon in place (rename over it)", "failed");
+	expect_outcome("after the upgrade (a new inode) the exemption holds: allowed",
+		       in_child(op_exec_setuid, "/mnt/x/daemon"), OK);
+	expect(sh("cp " SELF " /mnt/x/other.new && mv /mnt/x/other.new /mnt/x/other") == 0,
+	       "the same upgrade of a file that is not exempt", "failed");
+	expect_outcome("twin: the upgraded file that was not exempt is denied EPERM",
+		       in_child(op_exec_setuid, "/mnt/x/other"), ERR(EPERM));
+	/* Inode reuse: remove the exempt file, make files until one gets its number. */
+	ino = ino_of("/mnt/x/gone");
+	expect(ino && sh("rm /mnt/x/gone") == 0, "removed exempt /mnt/x/gone", "ino %lu", ino);
+	for (i = 0; i < 200; i++) {
+		snprintf(path, sizeof(path), "/mnt/x/new%d", i);
+		snprintf(cmd, sizeof(cmd), "cp " SELF " %s", path);
+		if (sh(cmd) || ino_of(path) == ino)
+			break;
+	}
+	expect(i < 200 && ino_of(path) == ino, "a new file got the removed file's inode number",
+	       "none of %d files got inode %lu", i, ino);
+	expect_outcome("a new file with an exempt inode's number is denied EPERM",
+		       in_child(op_exec_setuid, path), ERR(EPERM));
+	sh("umount /mnt/x");
+}
+
 static void test_modes_and_counters(void)
 {
 	long long before, after;
@@ -819,6 +876,7 @@ int main(int argc, char **argv)
 	test_holder();
 	test_user_namespaces();
 	test_exemptions();
+	test_exemption_identity();
 	test_modes_and_counters();
 	test_live_sysctl();
 	test_lifecycle();
