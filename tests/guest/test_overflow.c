@@ -248,6 +248,14 @@ static int op_mem_opened_setuid(void *arg)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 206;
 }
 
+/* The inode number the file at @path has, 0 if none. */
+static unsigned long ino_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : st.st_ino;
+}
+
 static int op_join_cgroup_setuid(void *arg)
 {
 	const char *cg = arg;
@@ -494,6 +502,10 @@ static void test_exemption_hijack(void)
 
 static void test_exemptions(void)
 {
+	char cmd[512], out[4096];
+	unsigned long old_id;
+	int rc;
+
 	expect(load_policy("rule overflow-transitions on on-deny errno\n"
 			   "exempt overflow-transitions exec /tmp/exempt-helper\n"
 			   "exempt overflow-transitions cgroup /ug-exempt\n"
@@ -524,6 +536,7 @@ static void test_exemptions(void)
 		       in_child(op_join_cgroup_setuid, "/ug-later/svc"), OK);
 	expect_outcome("twin: its sibling, made at the same time, denied EPERM",
 		       in_child(op_join_cgroup_setuid, "/ug-later/other"), ERR(EPERM));
+	old_id = ino_of("/sys/fs/cgroup/ug-exempt");
 	expect(sh("rmdir /sys/fs/cgroup/ug-exempt/sub /sys/fs/cgroup/ug-exempt && "
 		  "mkdir /sys/fs/cgroup/ug-exempt") == 0,
 	       "removed the exempt cgroup and made it again (a service restart)", "failed");
@@ -533,22 +546,19 @@ static void test_exemptions(void)
 	       "removed it again, made a cgroup whose name only starts the same", "failed");
 	expect_outcome("twin: /ug-exempt-not denied EPERM",
 		       in_child(op_join_cgroup_setuid, "/ug-exempt-not"), ERR(EPERM));
-	/* What the removal took out: the ids in ug_match are only those alive. */
-	expect(sh("test \"$(bpftool map dump pinned /sys/fs/bpf/usernsguard/ug_match | "
-		  "grep -c '\"kind\": 1')\" = 1") == 0,
-	       "ug_match holds one cgroup id (/ug-later/svc's) after the removals",
-	       "bpftool shows another count");
+	/* What the removals took out: ug_match holds the ids of the cgroups alive only. */
+	snprintf(cmd, sizeof(cmd),
+		 "d=$(bpftool -j map dump pinned /sys/fs/bpf/usernsguard/ug_match | "
+		 "grep -oE '\"kind\":1,\"_pad\":0,\"id\":[0-9]+,'); "
+		 "echo $(echo \"$d\" | grep -c ':%lu,$') $(echo \"$d\" | grep -c ':%lu,$')",
+		 ino_of("/sys/fs/cgroup/ug-later/svc"), old_id);
+	rc = sh_capture(out, sizeof(out), "%s", cmd);
+	expect(old_id && !strncmp(out, "1 0", 3),
+	       "ug_match: /ug-later/svc's id is in, the removed /ug-exempt's is out",
+	       "exit %d, '%s' entries of the live id and of %lu", rc, out, old_id);
 	sh("rmdir /sys/fs/cgroup/ug-exempt-not /sys/fs/cgroup/ug-later/svc "
 	   "/sys/fs/cgroup/ug-later/other /sys/fs/cgroup/ug-later");
 	sh("mkdir -p /sys/fs/cgroup/ug-exempt/sub");
-}
-
-/* The inode number the file at @path has, 0 if none. */
-static unsigned long ino_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) ? 0 : st.st_ino;
 }
 
 /*

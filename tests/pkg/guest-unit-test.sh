@@ -298,6 +298,21 @@ else
 fi
 systemctl stop ug-nobody.service
 expect_eq "rule 1: still killed outside that cgroup" "137" "$(become_nobody)"
+# An exemption is the exempt program's own code (issue 16): the dynamic loader, as Debian
+# ships it, loading a preload that is not root's is the program running someone else's code.
+install -m 0755 /usr/bin/setpriv /usr/local/bin/ug-setpriv
+lib=$(ldd /usr/bin/setpriv | awk '/libc\.so/ { print $3 }')
+install -m 0755 "$lib" /tmp/preload-root.so
+install -m 0755 -o 1000 -g 1000 "$lib" /tmp/preload-user.so
+echo 'exempt overflow-transitions exec /usr/local/bin/ug-setpriv' >>"$policy"
+expect_eq "rule 1: an exec exemption, reload exits 0" "0" \
+	"$(systemctl reload usernsguard.service; echo $?)"
+nobody_via() { "$@" /usr/local/bin/ug-setpriv --reuid=65534 true >/dev/null 2>&1; echo $?; }
+expect_eq "rule 1: the exempt binary drops to 65534" "0" "$(nobody_via env)"
+expect_eq "rule 1: ... with a preload root owns (0755)" "0" \
+	"$(nobody_via env LD_PRELOAD=/tmp/preload-root.so)"
+expect_eq "rule 1: ... with a preload uid 1000 owns: killed" "137" \
+	"$(nobody_via env LD_PRELOAD=/tmp/preload-user.so)"
 
 cp "$policy" /tmp/good.conf
 echo "frobnicate yes" >>"$policy"
