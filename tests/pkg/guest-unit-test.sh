@@ -280,12 +280,23 @@ systemctl start ug-nobody.service 2>/dev/null || rc=$?
 expect_eq "rule 1: a User=nobody unit does not start" "failed signal" \
 	"$(prop ug-nobody.service ActiveState) $(prop ug-nobody.service Result)"
 echo 'exempt overflow-transitions cgroup /system.slice/ug-nobody.service' >>"$policy"
+echo 'exempt overflow-transitions cgroup /ug-by-hand' >>"$policy"
 expect_eq "rule 1: the suggested exemption, reload exits 0" "0" \
 	"$(systemctl reload usernsguard.service; echo $?)"
+# The same under the programs the unit loaded, without systemd: a cgroup made after the load.
+mkdir /sys/fs/cgroup/ug-by-hand
+expect_eq "rule 1: a task in a cgroup made after the reload, named by it, drops to 65534" "0" \
+	"$(sh -c 'echo $$ >/sys/fs/cgroup/ug-by-hand/cgroup.procs && exec setpriv --reuid=65534 true'; echo $?)"
+rmdir /sys/fs/cgroup/ug-by-hand
 systemctl reset-failed ug-nobody.service
 rm -f /run/ug-nobody.out
 expect_eq "rule 1: exempt by path, the unit starts as 65534" "0 active 65534" \
 	"$(systemctl start ug-nobody.service; echo $?) $(prop ug-nobody.service ActiveState) $(cat /run/ug-nobody.out 2>/dev/null)"
+if [ "$(prop ug-nobody.service ActiveState)" != active ]; then
+	journalctl -b -u ug-nobody.service | tail -n 4 | sed 's/^/     | /'
+	usernsguard events --format text 2>&1 | tail -n 2 | sed 's/^/     | /'
+	usernsguard status 2>&1 | sed -n '/^exempt/,$p' | head -n 8 | sed 's/^/     | /'
+fi
 cg1=$(stat -c %i /sys/fs/cgroup/system.slice/ug-nobody.service 2>/dev/null)
 rm -f /run/ug-nobody.out
 expect_eq "rule 1: restarted (a new cgroup), it starts again" "0 active 65534" \
@@ -314,6 +325,7 @@ expect_eq "rule 1: ... with a preload root owns (0755)" "0" \
 expect_eq "rule 1: ... with a preload uid 1000 owns: killed" "137" \
 	"$(nobody_via env LD_PRELOAD=/tmp/preload-user.so)"
 
+gen=$(($(generation) - 1)) # the rejected reload below must leave this generation
 cp "$policy" /tmp/good.conf
 echo "frobnicate yes" >>"$policy"
 rc=0
