@@ -56,6 +56,7 @@ struct scan {
 	struct ug_account *users;
 	size_t n_users;
 	char *group_text; /* /etc/group: name:password:gid:members */
+	char systemd_exe[128]; /* what changes a unit's ids before it runs */
 	size_t files_seen;
 };
 
@@ -525,7 +526,14 @@ static void unit_finding(struct scan *s, const char *unit, const struct ug_unit_
 	ug_fmt(f->what, sizeof(f->what), "%s", what);
 	ug_unit_cgroup(unit, ids->slice, cgroup, sizeof(cgroup));
 	ug_fmt(f->cgroup, sizeof(f->cgroup), "%s", cgroup);
-	ug_fmt(f->exemption, sizeof(f->exemption), "exempt overflow-transitions cgroup %s", cgroup);
+	/*
+	 * Not the unit's cgroup: systemd's forked child calls initgroups()
+	 * (setgroups) for User= before it joins the unit's cgroup, and makes
+	 * every id change before it executes the service. So what drops the
+	 * ids is systemd's own binary (systemd-executor from 255 on).
+	 */
+	ug_fmt(f->exemption, sizeof(f->exemption), "exempt overflow-transitions exec %s",
+	       s->systemd_exe);
 }
 
 static void scan_unit(struct scan *s, const char *dir, const char *unit, char ***keep,
@@ -808,6 +816,10 @@ int ug_overflow_scan_command(int argc, char **argv, void (*usage)(FILE *out))
 		       s.proc);
 		return UG_EXIT_UNREADABLE;
 	}
+	ug_fmt(s.systemd_exe, sizeof(s.systemd_exe), "/usr/lib/systemd/systemd");
+	rooted(&s, "/usr/lib/systemd/systemd-executor", path, sizeof(path));
+	if (!access(path, X_OK))
+		ug_fmt(s.systemd_exe, sizeof(s.systemd_exe), "/usr/lib/systemd/systemd-executor");
 	rooted(&s, "/etc/passwd", path, sizeof(path));
 	text = read_text(path);
 	if (text && ug_passwd_parse(text, &s.users, &s.n_users))
