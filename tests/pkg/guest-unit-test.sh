@@ -282,7 +282,7 @@ systemctl start ug-nobody.service 2>/dev/null
 expect_eq "rule 1: a User=nobody unit does not start" "failed signal" \
 	"$(prop ug-nobody.service ActiveState) $(prop ug-nobody.service Result)"
 ev=$(usernsguard events --format text 2>/dev/null | tail -n 1)
-if grep -qE 'killed overflow-transitions setgroups pid=[0-9]+ comm=\(sh\) .*target=65534' <<<"$ev"; then
+if grep -qE 'killed overflow-transitions setgroups pid=[0-9]+ comm=\(sleep\) .*target=65534' <<<"$ev"; then
 	ok "rule 1: its event: systemd's child killed at setgroups"
 else
 	fail "rule 1: its event: systemd's child killed at setgroups" "$ev"
