@@ -62,27 +62,7 @@ struct scan {
 
 static struct scan *nftw_scan; /* nftw() passes no context */
 
-static void note(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(struct scan *s, const char *fmt, ...)
-{
-	char **grown, *line;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	grown = realloc(s->notes, (s->n_notes + 1) * sizeof(*grown));
-	if (!grown) {
-		free(line);
-		return;
-	}
-	s->notes = grown;
-	s->notes[s->n_notes++] = line;
-}
+#define note(s, ...) ug_lines_add(&(s)->notes, &(s)->n_notes, __VA_ARGS__)
 
 static struct finding *add(struct scan *s, enum finding_kind kind)
 {
@@ -462,7 +442,7 @@ static void apply_dropins(struct scan *s, const char *unit, struct ug_unit_ids *
 		}
 		ug_unit_apply(ids, file, text);
 		free(text);
-		/* @ids keeps pointers to the file names: they live until the report is made. */
+		/* @ids points at the file names: the caller frees them after its finding. */
 		char **grown = realloc(*keep, (*n_keep + 1) * sizeof(*grown));
 
 		if (grown) {
@@ -536,10 +516,11 @@ static void unit_finding(struct scan *s, const char *unit, const struct ug_unit_
 	       s->systemd_exe);
 }
 
-static void scan_unit(struct scan *s, const char *dir, const char *unit, char ***keep,
-		      size_t *n_keep)
+static void scan_unit(struct scan *s, const char *dir, const char *unit)
 {
 	struct ug_unit_ids ids = { 0 };
+	char **keep = NULL; /* the files @ids names, until the finding copied them */
+	size_t n_keep = 0;
 	char path[4096], target[64], what[300];
 	char *text, *file;
 	ssize_t len;
@@ -562,7 +543,7 @@ static void scan_unit(struct scan *s, const char *dir, const char *unit, char **
 	}
 	ug_unit_apply(&ids, file, text);
 	free(text);
-	apply_dropins(s, unit, &ids, keep, n_keep);
+	apply_dropins(s, unit, &ids, &keep, &n_keep);
 	if (names_overflow(s, false, ids.user, s->ouid)) {
 		ug_fmt(what, sizeof(what), "User=%s (uid %u)", ids.user, s->ouid);
 		unit_finding(s, unit, &ids, what, ids.user_file, ids.user_line);
@@ -574,21 +555,16 @@ static void scan_unit(struct scan *s, const char *dir, const char *unit, char **
 		       DYNAMIC_FIRST, DYNAMIC_LAST, s->ouid);
 		unit_finding(s, unit, &ids, what, ids.dynamic_file, ids.dynamic_line);
 	}
-	/* The finding copied the file name; @ids' pointers may point at @file. */
-	char **grown = realloc(*keep, (*n_keep + 1) * sizeof(*grown));
-
-	if (grown) {
-		*keep = grown;
-		(*keep)[(*n_keep)++] = file;
-	} else {
-		free(file);
-	}
+	free(file);
+	for (size_t i = 0; i < n_keep; i++)
+		free(keep[i]);
+	free(keep);
 }
 
 static void scan_units(struct scan *s)
 {
-	char **seen = NULL, **keep = NULL, dir[4096];
-	size_t n_seen = 0, n_keep = 0, i, d;
+	char **seen = NULL, dir[4096];
+	size_t n_seen = 0, i, d;
 
 	for (d = 0; d < sizeof(unit_dirs) / sizeof(unit_dirs[0]); d++) {
 		struct dirent *de;
@@ -617,16 +593,13 @@ static void scan_units(struct scan *s)
 			seen[n_seen] = strdup(de->d_name);
 			if (!seen[n_seen])
 				break;
-			scan_unit(s, unit_dirs[d], seen[n_seen++], &keep, &n_keep);
+			scan_unit(s, unit_dirs[d], seen[n_seen++]);
 		}
 		closedir(dd);
 	}
 	for (i = 0; i < n_seen; i++)
 		free(seen[i]);
-	for (i = 0; i < n_keep; i++)
-		free(keep[i]);
 	free(seen);
-	free(keep);
 }
 
 /* ---- report -------------------------------------------------------------- */

@@ -17,27 +17,7 @@
 
 #define MAX_FILE (64 * 1024)
 
-static void note(struct ug_scan_data *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(struct ug_scan_data *d, const char *fmt, ...)
-{
-	char **bigger, *line;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&line, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	bigger = realloc(d->notes, (d->n_notes + 1) * sizeof(*bigger));
-	if (!bigger) {
-		free(line);
-		return;
-	}
-	d->notes = bigger;
-	d->notes[d->n_notes++] = line;
-}
+#define note(d, ...) ug_lines_add(&(d)->notes, &(d)->n_notes, __VA_ARGS__)
 
 /* The namespace inode from a "user:[N]" link; 0 or -errno. */
 static int ns_inode(const char *proc, const char *pid, __u64 *ino)

@@ -48,6 +48,26 @@ void ug_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+void ug_lines_add(char ***lines, size_t *n, const char *fmt, ...)
+{
+	char **bigger, *line;
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return;
+	bigger = realloc(*lines, (*n + 1) * sizeof(*bigger));
+	if (!bigger) {
+		free(line);
+		return;
+	}
+	*lines = bigger;
+	(*lines)[(*n)++] = line;
+}
+
 void ug_fmt(char *buf, size_t len, const char *fmt, ...)
 {
 	va_list ap;

@@ -29,6 +29,12 @@ void ug_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* snprintf into a fixed buffer, never overflowing, always terminated. */
 void ug_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * Append a formatted line to a growing array of lines (*@lines, *@n). A
+ * report's notes: on out of memory the line is dropped, never the report.
+ */
+void ug_lines_add(char ***lines, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Read a whole file (at most max bytes); returns 0 or -errno. */
 int ug_read_file(const char *path, size_t max, char **data, size_t *len);
 

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,10 +143,13 @@ static int op_exec_setuid(void *arg)
 }
 
 /*
- * The exempt binary under a tracer: the grandchild asks to be traced and
- * execs it; this child resumes it and returns its exit status (an errno).
+ * @path under a tracer: the grandchild asks to be traced and execs it;
+ * this child stops it at the exec (SIGTRAP), then lets it run to its end
+ * still traced or, with @detach, untraced (what the tracer could change
+ * before detaching must still cost the exemption), and returns its exit
+ * status (an errno).
  */
-static int op_traced_exec_setuid(void *arg)
+static int traced_exec_setuid(const char *path, bool detach)
 {
 	int status;
 	pid_t pid = fork();
@@ -155,15 +159,24 @@ static int op_traced_exec_setuid(void *arg)
 	if (pid == 0) {
 		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
 			_exit(201);
-		_exit(op_exec_setuid(arg));
+		_exit(op_exec_setuid((void *)path));
 	}
-	/* Stopped at the exec (SIGTRAP), then let it run to its end, traced. */
 	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
-	    ptrace(PTRACE_CONT, pid, NULL, NULL))
+	    ptrace(detach ? PTRACE_DETACH : PTRACE_CONT, pid, NULL, NULL))
 		return 202;
 	if (waitpid(pid, &status, 0) != pid)
 		return 203;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 204;
+}
+
+static int op_traced_exec_setuid(void *arg)
+{
+	return traced_exec_setuid(arg, false);
+}
+
+static int op_detached_exec_setuid(void *arg)
+{
+	return traced_exec_setuid(arg, true);
 }
 
 /* The exempt helper runs @mode (a helper() mode) with one argument, then setuid(65534). */
@@ -179,31 +192,6 @@ static int op_exec_helper(void *arg)
 
 	execl(h->path, h->path, h->mode, h->arg ? h->arg : "-", (char *)NULL);
 	return errno;
-}
-
-/*
- * The traced exec again, but the tracer detaches at the exec stop: the
- * program then runs untraced, and what the tracer could have changed
- * before detaching must still cost it the exemption.
- */
-static int op_detached_exec_setuid(void *arg)
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return 200;
-	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, NULL, NULL))
-			_exit(201);
-		_exit(op_exec_setuid(arg));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status) ||
-	    ptrace(PTRACE_DETACH, pid, NULL, NULL))
-		return 202;
-	if (waitpid(pid, &status, 0) != pid)
-		return 203;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 204;
 }
 
 /*
