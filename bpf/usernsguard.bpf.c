@@ -17,5 +17,6 @@
 #include "exempt_taint.bpf.h"
 #include "cgroup_names.bpf.h"
 #include "exempt_follow.bpf.h"
+#include "map_write.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";

@@ -206,6 +206,7 @@ struct ug_counters {
 	__u64 audited;
 	__u64 lost;        /* events not delivered: ring buffer full */
 	__u64 ratelimited; /* events not sent: over the rule's rate-limit */
+	__u64 reported;    /* done where no hook can refuse: map writes (rule 1) */
 };
 
 /*
@@ -263,6 +264,8 @@ enum ug_op {
 	UG_OP_ACCESS = 6,       /* inode_permission, or a parent directory change */
 	UG_OP_SHIFT_ATTACH = 7, /* move_mount of an idmapped mount */
 	UG_OP_SHIFT_USE = 8,    /* open or change through an idmapped mount */
+	UG_OP_UID_MAP = 9,      /* a write to a namespace's uid_map (reported) */
+	UG_OP_GID_MAP = 10,     /* a write to a namespace's gid_map (reported) */
 };
 
 /* Rule 3: why a shifted view was refused (ug_event.reason). */
@@ -280,6 +283,7 @@ enum ug_verdict {
 	UG_VERDICT_DENIED = 1,
 	UG_VERDICT_AUDITED = 2,
 	UG_VERDICT_KILLED = 3,
+	UG_VERDICT_REPORTED = 4, /* done, no hook can refuse it: a map write */
 };
 
 /* One record in the ug_events ring buffer per denial or audit hit. */
@@ -296,7 +300,7 @@ struct ug_event {
 	__u32 ns_gid;
 	__u32 userns_ino;
 	__u32 mntns_ino;
-	__u32 _pad;
+	__u32 map_userns_ino; /* map writes: the namespace whose map was written */
 	__u64 cgroup_id;
 	char comm[16];
 	/* Rule 1: the ids requested, (u32)-1 where a slot is unchanged. */
@@ -321,7 +325,7 @@ struct ug_event {
 	__u32 idmap_first;  /* rule 3: the mount's first uid extent */
 	__u32 idmap_lower;
 	__u32 idmap_count;
-	__u32 _pad3;
+	__u32 map_id; /* map writes: the id that namespace shows target_id as */
 };
 
 #endif /* USERNSGUARD_H */

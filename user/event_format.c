@@ -31,6 +31,10 @@ const char *ug_op_name(__u32 op)
 		return "shift-attach";
 	case UG_OP_SHIFT_USE:
 		return "shift-use";
+	case UG_OP_UID_MAP:
+		return "uid-map";
+	case UG_OP_GID_MAP:
+		return "gid-map";
 	}
 	return "unknown";
 }
@@ -57,6 +61,8 @@ static const char *verdict_name(__u32 verdict)
 		return "audited";
 	case UG_VERDICT_KILLED:
 		return "killed";
+	case UG_VERDICT_REPORTED:
+		return "reported";
 	}
 	return "unknown";
 }
@@ -185,11 +191,25 @@ static const char *category(__u32 op)
 	case UG_OP_SETUID:
 	case UG_OP_SETGID:
 	case UG_OP_SETGROUPS:
+	case UG_OP_UID_MAP:
+	case UG_OP_GID_MAP:
 		return "iam";
 	case UG_OP_EXEC:
 		return "process";
 	}
 	return "file";
+}
+
+/* ECS event.type: a map write happened and changed who an id is. */
+static const char *ecs_type(__u32 verdict)
+{
+	switch (verdict) {
+	case UG_VERDICT_AUDITED:
+		return "allowed";
+	case UG_VERDICT_REPORTED:
+		return "change";
+	}
+	return "denied";
 }
 
 static void access_string(__u32 mask, char out[4])
@@ -246,10 +266,12 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 	ug_json_string(j, UG_JSON_ELEM, category(ev->op));
 	ug_json_array_end(j);
 	ug_json_array_begin(j, UG_JSON_K("type"));
-	ug_json_string(j, UG_JSON_ELEM, ev->verdict == UG_VERDICT_AUDITED ? "allowed" : "denied");
+	ug_json_string(j, UG_JSON_ELEM, ecs_type(ev->verdict));
 	ug_json_array_end(j);
 	ug_json_string(j, UG_JSON_K("action"), ug_op_name(ev->op));
-	ug_json_string(j, UG_JSON_K("outcome"), ev->verdict == UG_VERDICT_AUDITED ? "success" : "failure");
+	ug_json_string(j, UG_JSON_K("outcome"),
+		       ev->verdict == UG_VERDICT_AUDITED || ev->verdict == UG_VERDICT_REPORTED ?
+			       "success" : "failure");
 	ug_json_string(j, UG_JSON_K("module"), "usernsguard");
 	ug_json_object_end(j);
 
@@ -308,6 +330,14 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 	switch (ev->rule) {
 	case UG_RULE_OVERFLOW_TRANSITIONS:
 		id_number(j, UG_JSON_K("target_id"), ev->target_id);
+		if (ev->op == UG_OP_UID_MAP || ev->op == UG_OP_GID_MAP) {
+			/* The namespace whose map was written shows target_id as this. */
+			ug_json_object_begin(j, UG_JSON_K("map"));
+			ug_json_uint(j, UG_JSON_K("user_inode"), ev->map_userns_ino);
+			id_number(j, UG_JSON_K("id"), ev->map_id);
+			ug_json_object_end(j);
+			break;
+		}
 		ug_json_object_begin(j, UG_JSON_K("requested"));
 		id_array(j, UG_JSON_K("uid"), ev->req_uid);
 		id_array(j, UG_JSON_K("gid"), ev->req_gid);
@@ -410,6 +440,9 @@ int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_fo
 		     ug_op_name(ev->op), ev->tgid, comm, ev->uid, ev->gid);
 	if (n > 0 && (size_t)n < len && ev->rule == UG_RULE_OVERFLOW_TRANSITIONS)
 		n += snprintf(buf + n, len - (size_t)n, " target=%u", ev->target_id);
+	if (n > 0 && (size_t)n < len && (ev->op == UG_OP_UID_MAP || ev->op == UG_OP_GID_MAP))
+		n += snprintf(buf + n, len - (size_t)n, " map_userns=%u map_id=%u",
+			      ev->map_userns_ino, ev->map_id);
 	if (n > 0 && (size_t)n < len && ev->rule == UG_RULE_MOST_RESTRICTIVE)
 		n += snprintf(buf + n, len - (size_t)n, " ino=%llu mode=%04o access=%s",
 			      (unsigned long long)ev->ino, ev->mode & 07777, access);

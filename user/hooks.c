@@ -60,6 +60,11 @@ enum ug_hook_state ug_hook_state(const struct btf *vmlinux, const struct bpf_pro
 		id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF);
 		return id > 0 ? UG_HOOK_PRESENT : UG_HOOK_MISSING;
 	}
+	/* A traced kernel function (fexit/) by its own name. */
+	if (!strncmp(bpf_program__section_name(prog), "fexit/", 6)) {
+		id = btf__find_by_name_kind(vmlinux, hook, BTF_KIND_FUNC);
+		return id > 0 ? UG_HOOK_PRESENT : UG_HOOK_MISSING;
+	}
 	ug_fmt(name, sizeof(name), "bpf_lsm_%s", hook);
 	id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC);
 	if (id <= 0)

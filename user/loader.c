@@ -82,7 +82,7 @@ static int attach_and_pin(struct bpf_object *obj)
 
 		if (!bpf_program__autoload(prog))
 			continue; /* an optional hook this kernel lacks */
-		link = bpf_program__attach(prog); /* lsm/ or tp_btf/, by section */
+		link = bpf_program__attach(prog); /* lsm/, tp_btf/ or fexit/, by section */
 		if (!link) {
 			err = -errno;
 			ug_err("attaching %s: %s", bpf_program__name(prog), strerror(-err));

@@ -97,5 +97,8 @@ int ug_metrics_format(const struct ug_metrics *m, char *buf, size_t len)
 	per_rule(&o, m, "usernsguard_events_ratelimited_total",
 		 "Events not sent because the rule's rate limit held them back.",
 		 offsetof(struct ug_counters, ratelimited));
+	per_rule(&o, m, "usernsguard_reports_total",
+		 "Changes a rule reports because no hook can refuse them (rule 1: map writes).",
+		 offsetof(struct ug_counters, reported));
 	return o.full ? -ENOSPC : (int)o.used;
 }

@@ -323,6 +323,7 @@ int ug_counters_read(const struct ug_map_fds *fds, __u32 rule, struct ug_counter
 		out->audited += per_cpu[i].audited;
 		out->lost += per_cpu[i].lost;
 		out->ratelimited += per_cpu[i].ratelimited;
+		out->reported += per_cpu[i].reported;
 	}
 	free(per_cpu);
 	return 0;

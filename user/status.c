@@ -120,6 +120,9 @@ int ug_status(void)
 		       policy.exemptions[r], (unsigned long long)c.denied,
 		       (unsigned long long)c.audited, (unsigned long long)c.lost,
 		       (unsigned long long)c.ratelimited);
+		if (r == UG_RULE_OVERFLOW_TRANSITIONS)
+			printf("  %-22s reported %llu (map writes: no hook can refuse them)\n", "",
+			       (unsigned long long)c.reported);
 	}
 	ug_maps_close(&fds);
 	print_links();

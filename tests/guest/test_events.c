@@ -8,12 +8,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -52,6 +54,42 @@ static int read_0707(void *arg)
 	if (fd < 0)
 		return errno;
 	close(fd);
+	return 0;
+}
+
+/*
+ * A user namespace made by @arg's uid (0 or 1000), with its own uid_map
+ * and gid_map written from inside (NULL: left alone). Exit status: 0, or
+ * the errno of the failed step; the namespace's inode goes to /tmp/ev/mapns.
+ */
+struct map_write {
+	uid_t as; /* 0: stays root */
+	const char *uid_map, *gid_map;
+};
+
+static int write_own_maps(void *arg)
+{
+	const struct map_write *w = arg;
+	struct stat st;
+	char text[32];
+
+	if (w->as && (setgid(w->as) || setuid(w->as)))
+		return 220;
+	/* A set-id change makes /proc/self root's: the user's own again. */
+	if (prctl(PR_SET_DUMPABLE, 1))
+		return errno;
+	if (unshare(CLONE_NEWUSER))
+		return errno;
+	if (stat("/proc/self/ns/user", &st))
+		return errno;
+	snprintf(text, sizeof(text), "%lu", (unsigned long)st.st_ino);
+	unlink("/tmp/ev/mapns");
+	write_file("/tmp/ev/mapns", text);
+	if (w->uid_map && write_proc(getpid(), "uid_map", w->uid_map))
+		return errno;
+	if (w->gid_map && (write_proc(getpid(), "setgroups", "deny") ||
+			   write_proc(getpid(), "gid_map", w->gid_map)))
+		return errno;
 	return 0;
 }
 
@@ -181,6 +219,91 @@ static void test_rule_one_line(void)
 		 pid, pid, ino_of("/proc/self/ns/user"), ino_of("/proc/self/ns/mnt"));
 	expect(mask_timestamp(line, masked, sizeof(masked)) && !strcmp(masked, expected),
 	       "rule 1: the exact JSON line", "\n got: %s\nwant: %s", masked, expected);
+}
+
+static int noop(void *arg)
+{
+	(void)arg;
+	return 0;
+}
+
+static unsigned long map_ns(void)
+{
+	char text[32] = "";
+	FILE *f = fopen("/tmp/ev/mapns", "r");
+
+	if (f) {
+		if (!fgets(text, sizeof(text), f))
+			text[0] = '\0';
+		fclose(f);
+	}
+	return strtoul(text, NULL, 10);
+}
+
+/*
+ * A map write that makes an id a task holds read as the overflow id
+ * (issue 16, item 5): done (no hook can refuse it), and reported.
+ */
+static void test_map_write_line(void)
+{
+	char expected[4096], masked[4096], line[4096];
+	struct outcome o;
+	pid_t pid;
+	int rc;
+
+	/* The writers (uid 1000) leave their namespace's inode there. */
+	sh("mkdir -p /tmp/ev && chmod 1777 /tmp/ev; usernsguard events >/dev/null");
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		_exit(write_own_maps(&(struct map_write){ 1000, "65534 1000 1", NULL }));
+	waitpid(pid, &rc, 0);
+	o = (struct outcome){ .err = WEXITSTATUS(rc) };
+	expect_outcome("uid 1000 writes \"65534 1000 1\" to its namespace's uid_map: done", o, OK);
+	rc = sh_capture(out, sizeof(out), "usernsguard events");
+	expect(rc == 0 && count_lines(out, "\n") == 1, "map write: exactly one event waiting",
+	       "exit %d: %s", rc, out);
+	memcpy(line, out, sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(expected, sizeof(expected),
+		 "{\"@timestamp\":\"T\","
+		 "\"event\":{\"kind\":\"alert\",\"category\":[\"iam\"],\"type\":[\"change\"],"
+		 "\"action\":\"uid-map\",\"outcome\":\"success\",\"module\":\"usernsguard\"},"
+		 "\"process\":{\"pid\":%d,\"thread\":{\"id\":%d},\"name\":\"test_events\"},"
+		 "\"user\":{\"id\":\"1000\"},\"group\":{\"id\":\"1000\"},"
+		 "\"usernsguard\":{\"rule\":\"overflow-transitions\",\"verdict\":\"reported\","
+		 "\"namespace\":{\"user_inode\":%lu,\"mnt_inode\":%lu,\"uid\":65534,\"gid\":null},"
+		 "\"cgroup_id\":1,\"target_id\":1000,"
+		 "\"map\":{\"user_inode\":%lu,\"id\":65534}}}",
+		 pid, pid, map_ns(), ino_of("/proc/self/ns/mnt"), map_ns());
+	expect(mask_timestamp(line, masked, sizeof(masked)) && !strcmp(masked, expected),
+	       "map write: the exact JSON line", "\n got: %s\nwant: %s", masked, expected);
+
+	/* The same for groups, and the text form names both namespaces' views. */
+	sh("usernsguard events >/dev/null");
+	o = in_child(write_own_maps, &(struct map_write){ 1000, NULL, "65534 1000 1" });
+	expect_outcome("uid 1000 writes \"65534 1000 1\" to its gid_map: done", o, OK);
+	rc = sh_capture(out, sizeof(out), "usernsguard events --format text");
+	snprintf(expected, sizeof(expected),
+		 " reported overflow-transitions gid-map pid=");
+	expect(rc == 0 && count_lines(out, "\n") == 1 && strstr(out, expected) &&
+		       strstr(out, " uid=1000 gid=1000 target=1000 map_userns=") &&
+		       strstr(out, " map_id=65534\n"),
+	       "gid map write: one text line, target 1000, map id 65534", "exit %d: %s", rc, out);
+
+	/* Twins: maps that make no held id read as the overflow id. */
+	o = in_child(write_own_maps, &(struct map_write){ 1000, "0 1000 1", NULL });
+	expect_outcome("uid 1000 writes \"0 1000 1\": done", o, OK);
+	/* As newuidmap does: the parent writes the child's maps. */
+	o = in_userns("0 100000 65536", "0 100000 65536", noop, NULL);
+	expect_outcome("root writes a subordinate range (65534 -> 165534, held by none): done", o,
+		       OK);
+	rc = sh_capture(out, sizeof(out), "usernsguard events");
+	expect(rc == 0 && out[0] == '\0', "no event for either map", "exit %d: %s", rc, out);
+	sh_capture(out, sizeof(out), "usernsguard status");
+	expect(strstr(out, "reported 2 (map writes") != NULL, "status: 2 map writes reported",
+	       "%s", out);
 }
 
 static void test_rule_two_line(void)
@@ -379,6 +502,7 @@ int main(int argc, char **argv)
 			   "rule shift-marks on\n") == 0,
 	       "load all three rules", "load failed");
 	test_rule_one_line();
+	test_map_write_line();
 	test_rule_two_line();
 	test_rule_three_line();
 	test_text_and_continuity();

@@ -32,7 +32,7 @@ Test(metrics, loaded_policy_and_counters)
 		.loaded_at_ns = 1795381200000000042ULL,
 		.mode = { UG_MODE_ENFORCE, UG_MODE_AUDIT, UG_MODE_OFF },
 		.counters = {
-			{ .denied = 3, .audited = 0, .lost = 1, .ratelimited = 2 },
+			{ .denied = 3, .audited = 0, .lost = 1, .ratelimited = 2, .reported = 4 },
 			{ .denied = 0, .audited = 18446744073709551615ULL },
 			{ 0 },
 		},
@@ -80,7 +80,12 @@ Test(metrics, loaded_policy_and_counters)
 		"# TYPE usernsguard_events_ratelimited_total counter\n"
 		"usernsguard_events_ratelimited_total{rule=\"overflow-transitions\"} 2\n"
 		"usernsguard_events_ratelimited_total{rule=\"most-restrictive\"} 0\n"
-		"usernsguard_events_ratelimited_total{rule=\"shift-marks\"} 0\n");
+		"usernsguard_events_ratelimited_total{rule=\"shift-marks\"} 0\n"
+		"# HELP usernsguard_reports_total Changes a rule reports because no hook can refuse them (rule 1: map writes).\n"
+		"# TYPE usernsguard_reports_total counter\n"
+		"usernsguard_reports_total{rule=\"overflow-transitions\"} 4\n"
+		"usernsguard_reports_total{rule=\"most-restrictive\"} 0\n"
+		"usernsguard_reports_total{rule=\"shift-marks\"} 0\n");
 }
 
 Test(metrics, no_policy_installed_yet_has_no_load_time)
