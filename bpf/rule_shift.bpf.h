@@ -22,8 +22,7 @@
 
 struct ug_mark_walk {
 	__u64 dentry;
-	struct ug_mark_key key;
-	struct ug_mark mark;
+	struct ug_mark_key key; /* when found: the mark's (looked up again, off the walk's frame) */
 	bool found;
 	bool contains; /* the walk began at a directory above a mark */
 	bool root;     /* the walk reached the filesystem's root, or left the marks' reach */
@@ -52,7 +51,6 @@ static long ug_mark_walk_one(__u32 index, void *ctx)
 			return 1;
 		}
 		if (mark) {
-			w->mark = *mark;
 			w->found = true;
 			return 1;
 		}
@@ -84,6 +82,7 @@ static __noinline enum ug_mark_found ug_find_mark(__u32 slot, struct dentry *den
 						  struct ug_mark *mark)
 {
 	struct ug_mark_walk w = { .dentry = (__u64)dentry, .key = { .slot = slot, .dev = dev } };
+	const struct ug_mark *found;
 
 	if (!dentry)
 		return UG_MARK_UNKNOWN;
@@ -91,7 +90,11 @@ static __noinline enum ug_mark_found ug_find_mark(__u32 slot, struct dentry *den
 	if (w.contains)
 		return UG_MARK_CONTAINED;
 	if (w.found) {
-		*mark = w.mark;
+		/* A copy of the mark would sit in every walk's frame (6.1: 512 bytes in all). */
+		found = bpf_map_lookup_elem(&ug_marks, &w.key);
+		if (!found)
+			return UG_MARK_UNKNOWN;
+		*mark = *found;
 		return UG_MARK_FOUND;
 	}
 	return w.root ? UG_MARK_NONE : UG_MARK_UNKNOWN;
@@ -128,16 +131,34 @@ static __always_inline void ug_shift_describe(struct ug_event *ev, struct dentry
 struct ug_shift_scan {
 	unsigned long extents; /* scalar address of the first extent */
 	__u32 origin, target, range;
+	__u32 pool_first, pool_size, block; /* a pool mark: target is found, not given */
+	bool fixed;       /* target is known: the mark's root, or the pool root of an extent */
 	bool conforms;    /* every extent so far is inside the marked shift */
 	bool maps_origin; /* some extent sends origin to target */
 	struct ug_extent first;
 };
+
+/*
+ * The one extent a mark tolerates besides its shift: systemd-nspawn 252's
+ * "--private-users-ownership=map" maps a single on-disk id outside the
+ * marked range (2147483646) to host root, so that nspawn, as host root,
+ * can create files in the tree. It shows no marked id and no other
+ * tenant's ids: files the tenant can make are all inside the range.
+ * Never on-disk root, and never onto any host id but root.
+ */
+static __always_inline bool ug_extent_host_root_only(const struct ug_shift_scan *scan,
+						     const struct ug_extent *e)
+{
+	return e->count == 1 && e->lower_first == 0 && e->first != 0 &&
+	       (e->first < scan->origin || e->first - scan->origin >= scan->range);
+}
 
 static long ug_shift_scan_one(__u32 index, void *ctx)
 {
 	struct ug_shift_scan *scan = ctx;
 	struct ug_extent e;
 	__u64 offset;
+	__u32 root;
 
 	if (bpf_probe_read_kernel(&e, sizeof(e),
 				  (const void *)(scan->extents + index * sizeof(e)))) {
@@ -146,11 +167,28 @@ static long ug_shift_scan_one(__u32 index, void *ctx)
 	}
 	if (index == 0)
 		scan->first = e;
+	if (ug_extent_host_root_only(scan, &e))
+		return 0;
 	/* On disk [first, first+count) must sit in [origin, origin+range) ... */
 	offset = (__u64)e.first - scan->origin;
-	if (e.first < scan->origin || offset + e.count > scan->range ||
-	    /* ... and be shifted by exactly target - origin. */
-	    e.lower_first != scan->target + (__u32)offset) {
+	if (e.first < scan->origin || offset + e.count > scan->range) {
+		scan->conforms = false;
+		return 1;
+	}
+	/* ... a pool's root is the one this extent implies: in the pool, on a block ... */
+	if (!scan->fixed) {
+		root = e.lower_first - (__u32)offset;
+		if (e.lower_first < (__u32)offset || root < scan->pool_first ||
+		    (__u64)root - scan->pool_first + scan->range > scan->pool_size ||
+		    (root - scan->pool_first) % scan->block) {
+			scan->conforms = false;
+			return 1;
+		}
+		scan->target = root;
+		scan->fixed = true;
+	}
+	/* ... and be shifted by exactly target - origin. */
+	if (e.lower_first != scan->target + (__u32)offset) {
 		scan->conforms = false;
 		return 1;
 	}
@@ -161,16 +199,24 @@ static long ug_shift_scan_one(__u32 index, void *ctx)
 
 /*
  * Whether the mount's uid (or gid) idmap is a sub-range of the marked
- * shift origin+k -> shiftable_by+k (k < range) that includes origin
- * itself: no id outside the range, host root included, can appear.
+ * shift origin+k -> root+k (k < range) that includes origin itself: no id
+ * outside the range, host root included, can appear (but for the one
+ * extent ug_extent_host_root_only() allows). The root is
+ * @ev->mark_shiftable_by: the mark's, or for a pool UG_INVALID_ID, set
+ * here to the root the uid map implies; the gid map must then imply the
+ * same.
  */
 static __noinline bool ug_idmap_conforms(unsigned long map, bool gid, const struct ug_mark *mark,
 					 struct ug_event *ev)
 {
 	struct ug_shift_scan scan = {
 		.origin = mark->origin,
-		.target = mark->shiftable_by,
+		.target = ev->mark_shiftable_by,
 		.range = mark->range,
+		.pool_first = mark->shiftable_by,
+		.pool_size = mark->pool_size,
+		.block = mark->block,
+		.fixed = ev->mark_shiftable_by != UG_INVALID_ID,
 		.conforms = true,
 	};
 	__u32 n = 0;
@@ -195,7 +241,22 @@ static __noinline bool ug_idmap_conforms(unsigned long map, bool gid, const stru
 		ev->idmap_lower = scan.first.lower_first;
 		ev->idmap_count = scan.first.count;
 	}
-	return scan.conforms && scan.maps_origin;
+	if (!scan.conforms || !scan.maps_origin)
+		return false;
+	ev->mark_shiftable_by = scan.target;
+	return true;
+}
+
+/*
+ * Whether @ns, or a namespace it is nested in, has host uid @root as its
+ * root. A subprogram: the walk's state stays out of ug_shift_judge()'s
+ * frame, which 6.1 adds to the mark walk's along the deepest chain.
+ */
+static __noinline bool ug_ns_root_is(__u64 ns, __u32 root)
+{
+	struct ug_ns_walk walk = { .ns = ns, .test = UG_NS_ROOT_IS, .root = root };
+
+	return ug_ns_walk(&walk);
 }
 
 enum ug_shift_use {
@@ -223,7 +284,6 @@ static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum
 	const struct ug_policy *policy;
 	struct user_namespace *ns;
 	struct ug_mark m, *mark = &m;
-	struct ug_ns_walk walk = {};
 	struct ug_event ev;
 	enum ug_mark_found found;
 	int err = EPERM;
@@ -260,19 +320,22 @@ static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum
 		ev.reason = UG_SHIFT_UNMARKED;
 		goto refuse;
 	}
-	ev.mark_shiftable_by = mark->shiftable_by;
 	ev.mark_origin = mark->origin;
 	ev.mark_range = mark->range;
+	/*
+	 * The root the view shows origin as: the mark's, or for a pool the one
+	 * the uid map implies. Kept in the event, not in a local: 6.1 counts
+	 * every byte of this frame (512 in all along the deepest chain).
+	 */
+	ev.mark_shiftable_by = mark->flags & UG_MARK_POOL ? UG_INVALID_ID : mark->shiftable_by;
 	if (!ug_idmap_conforms(view->uid_map, false, mark, &ev) ||
 	    !ug_idmap_conforms(view->gid_map, true, mark, &ev)) {
+		ev.mark_shiftable_by = mark->shiftable_by;
 		ev.reason = UG_SHIFT_BAD_IDMAP;
 		goto refuse;
 	}
-	/* Only the namespace whose root is shiftable_by, and those nested in it, may use the view. */
-	walk.ns = (__u64)ns;
-	walk.test = UG_NS_ROOT_IS;
-	walk.root = mark->shiftable_by;
-	if (!ug_is_init_ns(ns) && !ug_ns_walk(&walk)) {
+	/* Only the namespace whose root is the view's root, and those nested in it, may use it. */
+	if (!ug_is_init_ns(ns) && !ug_ns_root_is((__u64)ns, ev.mark_shiftable_by)) {
 		ev.reason = UG_SHIFT_WRONG_NS;
 		goto refuse;
 	}

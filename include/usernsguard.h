@@ -183,14 +183,27 @@ struct ug_mark_key {
 /* Directories above marks, per policy, at most (ug_marks holds both). */
 #define UG_MAX_MARK_ANCESTORS 4096
 
-/* Value of ug_marks: on-disk [origin, origin+range) may appear only as [shiftable_by, +range). */
+/*
+ * A pool of roots (issue 17): runtimes that pick a 65536-id block per
+ * container at run time (the kubelet, nspawn's "pick") cannot name the
+ * root in advance. Any root R = shiftable_by + k * block with
+ * R + range <= shiftable_by + pool_size may stand for shiftable_by, one
+ * R per view, for uids and gids alike.
+ */
+#define UG_MARK_POOL 4u
+
+/*
+ * Value of ug_marks: on-disk [origin, origin+range) may appear only as
+ * [shiftable_by, +range), or as [R, R+range) for one root R of a pool.
+ */
 struct ug_mark {
-	__u32 shiftable_by; /* host uid/gid of the namespace root allowed to see the shift */
+	__u32 shiftable_by; /* host uid/gid of the namespace root allowed to see the shift; a pool's first */
 	__u32 origin;       /* on-disk id that appears as that root */
 	__u32 range;
-	__u32 flags;        /* UG_MARK_RO: shifted views must be read-only */
+	__u32 flags;        /* UG_MARK_RO: shifted views must be read-only; UG_MARK_POOL */
 	__u32 policy_line;
-	__u32 _pad;
+	__u32 pool_size;    /* UG_MARK_POOL: ids in the pool, from shiftable_by */
+	__u32 block;        /* UG_MARK_POOL: roots are this far apart */
 };
 
 /*

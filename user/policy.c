@@ -409,17 +409,76 @@ static int directive_scope(struct ug_parser *p)
 		    p->words[2].text);
 }
 
-/* mark PATH shiftable-by UID [origin UID] [range N] [ro] */
+/* The value word after @key at @i, or an error naming the line's end. */
+static int option_value(struct ug_parser *p, int i, const char *key, __u32 *value)
+{
+	if (i + 1 >= p->n) {
+		struct ug_word w = end_of_line(p);
+
+		return fail(p, &w, "'%s' needs a value", key);
+	}
+	return parse_id_word(p, &p->words[i + 1], value);
+}
+
+/*
+ * What a mark lets be shown shifted: one root ("shiftable-by UID"), or a
+ * pool of roots, one per block ("shiftable-by pool FIRST COUNT", or the
+ * subordinate ids of a user, "shiftable-by subids USER", read at load).
+ * Returns the index of the first option word, or -1 on error.
+ */
+static int mark_roots(struct ug_parser *p, struct ug_mark_src *mark)
+{
+	const struct ug_word *w = &p->words[3];
+	int err;
+
+	if (!strcmp(w->text, "pool")) {
+		if (p->n < 6) {
+			struct ug_word end = end_of_line(p);
+
+			fail(p, &end, "'pool' needs FIRST and COUNT");
+			return -1;
+		}
+		mark->pool = true;
+		err = parse_id_word(p, &p->words[4], &mark->shiftable_by);
+		if (!err)
+			err = parse_id_word(p, &p->words[5], &mark->pool_size);
+		if (!err && mark->pool_size == 0)
+			err = fail(p, &p->words[5], "a pool needs at least 1 id");
+		return err ? -1 : 6;
+	}
+	if (!strcmp(w->text, "subids")) {
+		if (p->n < 5) {
+			struct ug_word end = end_of_line(p);
+
+			fail(p, &end, "'subids' needs a user name");
+			return -1;
+		}
+		mark->pool = true;
+		mark->pool_user = strdup(p->words[4].text);
+		if (!mark->pool_user) {
+			fail(p, &p->words[4], "out of memory");
+			return -1;
+		}
+		return 5;
+	}
+	return parse_id_word(p, w, &mark->shiftable_by) ? -1 : 4;
+}
+
+/*
+ * mark PATH shiftable-by UID|pool FIRST COUNT|subids USER
+ *      [block N] [origin UID] [range N] [ro]
+ */
 static int directive_mark(struct ug_parser *p)
 {
-	static const char usage[] = "mark PATH shiftable-by UID [origin UID] [range N] [ro]";
+	static const char usage[] = "mark PATH shiftable-by UID|pool FIRST COUNT|subids USER "
+				    "[block N] [origin UID] [range N] [ro]";
 	struct ug_policy_src *out = p->out;
-	struct ug_mark_src mark = { .origin = 0, .range = 65536 };
-	bool seen_origin = false, seen_range = false;
+	struct ug_mark_src mark = { .origin = 0, .range = 65536, .block = 65536 };
+	bool seen_origin = false, seen_range = false, seen_block = false;
 	struct ug_mark_src *grown;
-	int err, i;
+	int err = 0, i;
 
-	err = expect_count(p, 4, 9, usage);
+	err = expect_count(p, 4, 12, usage);
 	if (err)
 		return err;
 	err = absolute_path(p, &p->words[1]);
@@ -428,10 +487,10 @@ static int directive_mark(struct ug_parser *p)
 	if (strcmp(p->words[2].text, "shiftable-by"))
 		return fail(p, &p->words[2], "unexpected '%s': expected 'shiftable-by'",
 			    p->words[2].text);
-	err = parse_id_word(p, &p->words[3], &mark.shiftable_by);
-	if (err)
-		return err;
-	for (i = 4; i < p->n; i++) {
+	i = mark_roots(p, &mark);
+	if (i < 0)
+		goto fail;
+	for (; i < p->n; i++) {
 		const struct ug_word *key = &p->words[i];
 
 		if (!strcmp(key->text, "ro") && !mark.ro) {
@@ -439,50 +498,75 @@ static int directive_mark(struct ug_parser *p)
 			continue;
 		}
 		if (!strcmp(key->text, "origin") && !seen_origin) {
-			if (i + 1 >= p->n) {
-				struct ug_word w = end_of_line(p);
-
-				return fail(p, &w, "'origin' needs a value");
-			}
-			err = parse_id_word(p, &p->words[++i], &mark.origin);
+			err = option_value(p, i++, "origin", &mark.origin);
 			seen_origin = true;
 		} else if (!strcmp(key->text, "range") && !seen_range) {
-			if (i + 1 >= p->n) {
-				struct ug_word w = end_of_line(p);
-
-				return fail(p, &w, "'range' needs a value");
-			}
-			err = parse_id_word(p, &p->words[++i], &mark.range);
+			err = option_value(p, i++, "range", &mark.range);
 			if (!err && mark.range == 0)
 				err = fail(p, &p->words[i], "range must be at least 1");
 			seen_range = true;
+		} else if (!strcmp(key->text, "block") && !seen_block && mark.pool) {
+			err = option_value(p, i++, "block", &mark.block);
+			if (!err && mark.block == 0)
+				err = fail(p, &p->words[i], "block must be at least 1");
+			seen_block = true;
+		} else if (!strcmp(key->text, "block") && !mark.pool) {
+			err = fail(p, key, "'block' applies only to a pool of roots");
 		} else if (!strcmp(key->text, "origin") || !strcmp(key->text, "range") ||
-			   !strcmp(key->text, "ro")) {
-			return fail(p, key, "duplicate '%s'", key->text);
+			   !strcmp(key->text, "ro") || !strcmp(key->text, "block")) {
+			err = fail(p, key, "duplicate '%s'", key->text);
 		} else {
-			return fail(p, key, "unexpected '%s': expected 'origin', 'range' or 'ro'",
-				    key->text);
+			err = fail(p, key, "unexpected '%s': expected %s", key->text,
+				   mark.pool ? "'block', 'origin', 'range' or 'ro'" :
+					       "'origin', 'range' or 'ro'");
 		}
 		if (err)
-			return err;
+			goto fail;
+	}
+	if (mark.pool && !seen_range && mark.range > mark.block)
+		mark.range = mark.block; /* a tenant's range is at most its block */
+	/* Two roots of one pool must not share an id: a block holds a whole range. */
+	if (mark.pool && mark.range > mark.block) {
+		err = fail(p, &p->words[1], "range %u is larger than the pool's block %u: "
+			   "neighbouring roots would share ids", mark.range, mark.block);
+		goto fail;
+	}
+	if (mark.pool && !mark.pool_user && mark.pool_size < mark.range) {
+		err = fail(p, &p->words[5], "a pool of %u ids holds no root with a range of %u",
+			   mark.pool_size, mark.range);
+		goto fail;
 	}
 	/* Ranges must stay inside the 32-bit id space ((u32)-1 is not an id). */
 	if ((__u64)mark.origin + mark.range - 1 > 4294967294ULL ||
-	    (__u64)mark.shiftable_by + mark.range - 1 > 4294967294ULL)
-		return fail(p, &p->words[1], "range %u from origin %u or shiftable-by %u passes "
-			    "4294967294", mark.range, mark.origin, mark.shiftable_by);
-	if (out->n_marks >= UG_MAX_EXEMPTIONS)
-		return fail(p, &p->words[1], "too many marks (at most %d)", UG_MAX_EXEMPTIONS);
+	    (!mark.pool_user &&
+	     (__u64)mark.shiftable_by + (mark.pool ? mark.pool_size : mark.range) - 1 >
+		     4294967294ULL)) {
+		err = fail(p, &p->words[1], "range %u from origin %u or shiftable-by %u passes "
+			   "4294967294", mark.pool ? mark.pool_size : mark.range, mark.origin,
+			   mark.shiftable_by);
+		goto fail;
+	}
+	if (out->n_marks >= UG_MAX_EXEMPTIONS) {
+		err = fail(p, &p->words[1], "too many marks (at most %d)", UG_MAX_EXEMPTIONS);
+		goto fail;
+	}
 	grown = realloc(out->marks, (out->n_marks + 1) * sizeof(*grown));
-	if (!grown)
-		return fail(p, &p->words[1], "out of memory");
+	if (!grown) {
+		err = fail(p, &p->words[1], "out of memory");
+		goto fail;
+	}
 	out->marks = grown;
 	mark.path = strdup(p->words[1].text);
-	if (!mark.path)
-		return fail(p, &p->words[1], "out of memory");
+	if (!mark.path) {
+		err = fail(p, &p->words[1], "out of memory");
+		goto fail;
+	}
 	mark.where = (struct ug_where){ p->line, p->words[1].col };
 	out->marks[out->n_marks++] = mark;
 	return 0;
+fail:
+	free(mark.pool_user);
+	return err ? err : -EINVAL;
 }
 
 /* shift-default deny|allow */
@@ -647,8 +731,10 @@ void ug_policy_free(struct ug_policy_src *policy)
 	for (i = 0; i < policy->n_exempt; i++)
 		free(policy->exempt[i].path);
 	free(policy->exempt);
-	for (i = 0; i < policy->n_marks; i++)
+	for (i = 0; i < policy->n_marks; i++) {
 		free(policy->marks[i].path);
+		free(policy->marks[i].pool_user);
+	}
 	free(policy->marks);
 	policy->marks = NULL;
 	policy->n_marks = 0;

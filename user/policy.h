@@ -44,10 +44,15 @@ struct ug_exempt_src {
 /* A `mark` line (rule 3). */
 struct ug_mark_src {
 	char *path;
-	__u32 shiftable_by;
+	__u32 shiftable_by; /* the root, or a pool's first id */
 	__u32 origin;
 	__u32 range;
 	bool ro;
+	/* A pool of roots: shiftable_by + k*block, k*block + range <= pool_size. */
+	bool pool;
+	__u32 pool_size;
+	__u32 block;
+	char *pool_user; /* "subids USER": the pool is resolved at load */
 	struct ug_where where; /* of the path word */
 };
 

@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 
 #include "mark_ancestry.h"
+#include "mark_pool.h"
 #include "util.h"
 
 const struct ug_system ug_host_system = {
@@ -24,6 +25,8 @@ const struct ug_system ug_host_system = {
 	.cgroup_root = "/sys/fs/cgroup",
 	.passwd = "/etc/passwd",
 	.group = "/etc/group",
+	.subuid = "/etc/subuid",
+	.subgid = "/etc/subgid",
 };
 
 __u64 ug_kernel_dev(unsigned long long st_dev)
@@ -247,8 +250,8 @@ out:
 	return found;
 }
 
-static int resolve_marks(const struct ug_policy_src *src, struct ug_kernel_policy *out,
-			 char *err, size_t errlen)
+static int resolve_marks(const struct ug_policy_src *src, const struct ug_system *sys,
+			 struct ug_kernel_policy *out, char *err, size_t errlen)
 {
 	size_t i, j;
 	int *fds, ret = 0;
@@ -297,9 +300,17 @@ static int resolve_marks(const struct ug_policy_src *src, struct ug_kernel_polic
 			.shiftable_by = m->shiftable_by,
 			.origin = m->origin,
 			.range = m->range,
-			.flags = m->ro ? UG_MARK_RO : 0,
+			.flags = (m->ro ? UG_MARK_RO : 0) | (m->pool ? UG_MARK_POOL : 0),
 			.policy_line = m->where.line,
+			.pool_size = m->pool ? m->pool_size : 0,
+			.block = m->pool ? m->block : 0,
 		};
+		if (m->pool_user) {
+			ret = ug_mark_pool_resolve(sys, src, m, &out->marks[i].shiftable_by,
+						   &out->marks[i].pool_size, err, errlen);
+			if (ret)
+				goto out;
+		}
 	}
 	/*
 	 * A mark inside another: the outer tenant's view would contain the
@@ -338,11 +349,15 @@ void ug_warn_overlapping_marks(const struct ug_policy_src *src)
 	for (i = 0; i < src->n_marks; i++)
 		for (j = 0; j < i; j++) {
 			const struct ug_mark_src *a = &src->marks[i], *b = &src->marks[j];
-			__u64 a_end = (__u64)a->shiftable_by + a->range;
-			__u64 b_end = (__u64)b->shiftable_by + b->range;
+			/* A pool spans all its roots' ranges. */
+			__u64 a_end = (__u64)a->shiftable_by + (a->pool ? a->pool_size : a->range);
+			__u64 b_end = (__u64)b->shiftable_by + (b->pool ? b->pool_size : b->range);
 
-			if (a->shiftable_by == b->shiftable_by && a->range == b->range)
-				continue; /* the same tenant sharing two trees */
+			/* A user's subids are known at load; pools of users are theirs. */
+			if (a->pool_user || b->pool_user)
+				continue;
+			if (a->shiftable_by == b->shiftable_by && a_end == b_end)
+				continue; /* the same tenant (or pool) sharing two trees */
 			if (a->shiftable_by < b_end && b->shiftable_by < a_end)
 				ug_warn("%s:%u: mark '%s' shifts into ids %u-%llu, overlapping "
 					"line %u ('%s', %u-%llu)",
@@ -379,7 +394,7 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 	memcpy(kp->sha256, src->sha256, sizeof(kp->sha256));
 
 	kp->shift_default_allow = src->shift_default_allow;
-	ret = resolve_marks(src, out, err, errlen);
+	ret = resolve_marks(src, sys, out, err, errlen);
 	if (ret) {
 		ug_kernel_policy_free(out);
 		return ret;

@@ -34,6 +34,8 @@ struct ug_system {
 	const char *cgroup_root;  /* cgroup2 mount */
 	const char *passwd;
 	const char *group;
+	const char *subuid;       /* NULL: /etc/subuid (pool marks of a user's subids) */
+	const char *subgid;
 };
 
 extern const struct ug_system ug_host_system;

@@ -27,7 +27,9 @@ static void mark_path(const struct ug_policy_src *src, struct ug_scan_mark *m)
 	for (size_t i = 0; src && i < src->n_marks; i++) {
 		const struct ug_mark_src *s = &src->marks[i];
 
-		if (s->where.line == m->line && s->shiftable_by == m->shiftable_by &&
+		/* A pool of a user's subids was resolved at load: the line says which. */
+		if (s->where.line == m->line &&
+		    (s->pool_user || s->shiftable_by == m->shiftable_by) &&
 		    s->origin == m->origin && s->range == m->range) {
 			ug_fmt(m->path, sizeof(m->path), "%s", s->path);
 			return;
@@ -79,6 +81,10 @@ static void read_policy(struct ug_scan_policy *p)
 		m->origin = marks[i].origin;
 		m->range = marks[i].range;
 		m->ro = marks[i].flags & UG_MARK_RO;
+		if (marks[i].flags & UG_MARK_POOL) {
+			m->pool_size = marks[i].pool_size;
+			m->block = marks[i].block;
+		}
 		m->line = marks[i].policy_line;
 		mark_path(parsed, m);
 	}

@@ -23,12 +23,21 @@ static const char *policy_state_name(enum ug_scan_policy_state state)
 	return "?";
 }
 
-/* A mark is usable by the namespace whose root is its shiftable-by id. */
+/*
+ * A mark is usable by the namespace whose root is its shiftable-by id, or
+ * for a pool, one of the pool's roots (as the kernel side judges it).
+ */
 static bool usable(const struct ug_scan_mark *mark, const struct ug_scan_ns *ns)
 {
 	__u32 root = ug_scan_ns_root(ns);
 
-	return !ns->initial && root != UG_INVALID_ID && root == mark->shiftable_by;
+	if (ns->initial || root == UG_INVALID_ID)
+		return false;
+	if (!mark->pool_size)
+		return root == mark->shiftable_by;
+	return root >= mark->shiftable_by && mark->block &&
+	       (root - mark->shiftable_by) % mark->block == 0 &&
+	       (__u64)root - mark->shiftable_by + mark->range <= mark->pool_size;
 }
 
 /* ---- JSON -------------------------------------------------------------- */
@@ -78,6 +87,13 @@ static struct json_object *json_marks(const struct ug_scan_ns *ns,
 		json_object_object_add(o, "origin", json_object_new_int64(m->origin));
 		json_object_object_add(o, "range", json_object_new_int64(m->range));
 		json_object_object_add(o, "ro", json_object_new_boolean(m->ro));
+		if (m->pool_size) {
+			struct json_object *pool = json_object_new_object();
+
+			json_object_object_add(pool, "size", json_object_new_int64(m->pool_size));
+			json_object_object_add(pool, "block", json_object_new_int64(m->block));
+			json_object_object_add(o, "pool", pool);
+		}
 		json_object_array_add(arr, o);
 	}
 	return arr;
@@ -235,8 +251,12 @@ static void text_ns(FILE *out, const struct ug_scan_ns *ns, const struct ug_scan
 
 		if (!usable(m, ns))
 			continue;
-		fprintf(out, "      mark    %s (line %u) origin %u range %u%s\n",
-			m->path[0] ? m->path : "?", m->line, m->origin, m->range, m->ro ? " ro" : "");
+		fprintf(out, "      mark    %s (line %u) origin %u range %u%s", m->path[0] ? m->path : "?",
+			m->line, m->origin, m->range, m->ro ? " ro" : "");
+		if (m->pool_size)
+			fprintf(out, " (pool %u+%u, block %u)", m->shiftable_by, m->pool_size,
+				m->block);
+		fputc('\n', out);
 		usable_marks++;
 	}
 	if (!usable_marks)

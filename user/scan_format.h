@@ -22,10 +22,12 @@ enum ug_scan_policy_state {
 
 /* A rule-3 mark of the policy in force. */
 struct ug_scan_mark {
-	__u32 shiftable_by;
+	__u32 shiftable_by; /* the root, or a pool's first */
 	__u32 origin;
 	__u32 range;
 	bool ro;
+	__u32 pool_size; /* 0: one root */
+	__u32 block;
 	__u32 line;     /* in the policy file */
 	char path[256]; /* from the policy file; empty if it no longer says */
 };

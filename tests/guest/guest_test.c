@@ -238,8 +238,8 @@ struct outcome in_userns(const char *uid_map, const char *gid_map, int (*fn)(voi
 /* A user namespace fd with @map, kept alive by a parked child. */
 static int userns_fd(const char *map, pid_t *holder)
 {
+	char path[64], c = 0, uid_map[4096], *gid_map;
 	int ready[2], fd;
-	char path[64], c = 0;
 	pid_t pid;
 
 	if (pipe(ready))
@@ -252,8 +252,15 @@ static int userns_fd(const char *map, pid_t *holder)
 		_exit(0);
 	}
 	close(ready[1]);
-	if (read(ready[0], &c, 1) != 1 || write_proc(pid, "uid_map", map) ||
-	    write_proc(pid, "gid_map", map))
+	/* "UIDMAP|GIDMAP" gives the two maps apart. */
+	snprintf(uid_map, sizeof(uid_map), "%s", map);
+	gid_map = strchr(uid_map, '|');
+	if (gid_map)
+		*gid_map++ = '\0';
+	else
+		gid_map = uid_map;
+	if (read(ready[0], &c, 1) != 1 || write_proc(pid, "uid_map", uid_map) ||
+	    write_proc(pid, "gid_map", gid_map))
 		fd = -1;
 	else {
 		snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);

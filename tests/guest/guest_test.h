@@ -53,6 +53,7 @@ long long rule_counter(const char *rule, const char *which);
 
 /*
  * open_tree(OPEN_TREE_CLONE) of @src, idmapped with @map for uids and gids
+ * ("UIDMAP|GIDMAP" for two different maps)
  * (read-only if @rdonly), not attached. The tree fd, or -errno.
  */
 int idmapped_tree(const char *src, const char *map, bool rdonly);

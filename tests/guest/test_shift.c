@@ -815,6 +815,73 @@ static void test_mark_resolution(void)
 	       "twin: two disjoint marks, named directly: loaded", "refused");
 }
 
+/* ---- pools of roots and runtime-shaped idmaps (issue 17) ---------------- */
+
+#define POOL_ROOT(k) (524288 + (k) * 65536)
+#define NSPAWN_EXTRA "2147483646 0 1\n" /* nspawn 252's --private-users-ownership=map */
+
+static void pool_attach(const char *name, const char *map, int want)
+{
+	expect_attach(name, "/mnt/s/group1", map, false, want);
+}
+
+static void test_pool(void)
+{
+	char map[256], other[256];
+	struct stat st;
+	int tree;
+
+	/* Four roots, 524288 + k * 65536 (k < 4): nspawn's "pick" layout. */
+	expect(load_policy("rule shift-marks on\n"
+			   "mark /mnt/s/group1 shiftable-by pool 524288 262144 origin 100000\n") == 0,
+	       "load a pool mark of 4 roots", "load failed");
+	pool_attach("pool: idmap to its first root: attached", "100000 524288 65536\n", 0);
+	pool_attach("pool: idmap to its last root: attached", "100000 720896 65536\n", 0);
+	pool_attach("pool: two extents of one root: attached",
+		    "100000 589824 1000\n101000 590824 1000\n", 0);
+	pool_attach("pool: a root between blocks (530000): EPERM", "100000 530000 65536\n", EPERM);
+	pool_attach("pool: a root past the pool (786432): EPERM", "100000 786432 65536\n", EPERM);
+	pool_attach("pool: a root below the pool (458752): EPERM", "100000 458752 65536\n", EPERM);
+	pool_attach("pool: two extents implying two roots: EPERM",
+		    "100000 589824 1000\n101000 656360 1000\n", EPERM);
+	pool_attach("pool: uid and gid maps to two roots: EPERM",
+		    "100000 524288 65536\n|100000 589824 65536\n", EPERM);
+	pool_attach("pool: idmap from another origin: EPERM", "0 524288 65536\n", EPERM);
+
+	/* Only the namespace rooted at the view's root may use it. */
+	tree = idmapped_tree("/mnt/s/group1", "100000 655360 65536\n", false);
+	expect(tree >= 0, "a detached view to pool root 655360", "%d", tree);
+	snprintf(map, sizeof(map), "0 %d 65536\n", POOL_ROOT(2));
+	snprintf(other, sizeof(other), "0 %d 65536\n", POOL_ROOT(0));
+	expect_outcome("pool: the namespace rooted at 655360 creates a file",
+		       use_as(map, tree, "made-in-pool", O_WRONLY | O_CREAT | O_EXCL), OK);
+	expect(stat("/mnt/s/group1/made-in-pool", &st) == 0 && st.st_uid == 100000 &&
+		       st.st_gid == 100000,
+	       "pool: it lands on disk as the origin 100000", "owner %u:%u", st.st_uid, st.st_gid);
+	expect_outcome("pool: another root of the same pool (524288) opens it: EPERM",
+		       use_as(other, tree, "file1", O_RDONLY), ERR(EPERM));
+	close(tree);
+
+	/* nspawn's extra extent: a foreign on-disk id shown as host root, only that. */
+	pool_attach("pool + nspawn's 2147483646 -> host root extent: attached",
+		    "100000 589824 65536\n" NSPAWN_EXTRA, 0);
+	pool_attach("pool + on-disk root shown as host root: EPERM",
+		    "100000 589824 65536\n0 0 1\n", EPERM);
+	pool_attach("pool + a foreign id shown as host uid 5: EPERM",
+		    "100000 589824 65536\n2147483646 5 1\n", EPERM);
+	pool_attach("pool + two foreign ids shown as host root: EPERM",
+		    "100000 589824 65536\n2147483645 0 2\n", EPERM);
+	pool_attach("pool + only the host-root extent: EPERM (the origin is not shown)",
+		    NSPAWN_EXTRA, EPERM);
+	expect(load_policy("rule shift-marks on\n"
+			   "mark /mnt/s/group1 shiftable-by 200000 origin 100000\n") == 0,
+	       "load a one-root mark", "load failed");
+	expect_attach("one root + nspawn's extent: attached", "/mnt/s/group1", GOOD NSPAWN_EXTRA,
+		      false, 0);
+	expect_attach("one root: a pool's root is not it: EPERM", "/mnt/s/group1",
+		      "100000 589824 65536\n", false, EPERM);
+}
+
 static void test_modes(void)
 {
 	long long before, after;
@@ -858,6 +925,7 @@ int main(void)
 	test_rootless_mounts();
 	test_selfcheck();
 	test_mark_resolution();
+	test_pool();
 	test_modes();
 	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();

@@ -356,6 +356,63 @@ Test(policy, marks_in_the_seed_vocabulary)
 	cr_assert(pol.marks[1].ro);
 }
 
+/* Pools of roots (issue 17): one root per block, picked at run time. */
+Test(policy, pool_marks)
+{
+	cr_assert_eq(parse("mark /var/lib/machines shiftable-by pool 524288 1878523904\n"
+			   "mark /var/lib/kubelet/pods shiftable-by pool 65536 6553600 block 65536 ro\n"
+			   "mark /srv/images shiftable-by subids kubelet range 1000\n"
+			   "mark /srv/small shiftable-by pool 100000 20000 block 10000\n"),
+		     0, "%s", err);
+	cr_assert_eq(pol.n_marks, 4);
+	cr_assert(pol.marks[0].pool);
+	cr_assert_eq(pol.marks[0].shiftable_by, 524288);
+	cr_assert_eq(pol.marks[0].pool_size, 1878523904);
+	cr_assert_eq(pol.marks[0].block, 65536);
+	cr_assert_eq(pol.marks[0].range, 65536);
+	cr_assert_eq(pol.marks[0].origin, 0);
+	cr_assert_null(pol.marks[0].pool_user);
+	cr_assert(pol.marks[1].ro);
+	cr_assert_str_eq(pol.marks[2].pool_user, "kubelet");
+	cr_assert_eq(pol.marks[2].range, 1000);
+	/* Without a range, a tenant's range is its block. */
+	cr_assert_eq(pol.marks[3].block, 10000);
+	cr_assert_eq(pol.marks[3].range, 10000);
+	cr_assert(!pol.marks[3].ro);
+}
+
+Test(policy, pool_mark_errors)
+{
+	EXPECT_ERROR("mark /d shiftable-by pool 1\n", "p.conf:1:28: 'pool' needs FIRST and COUNT");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /d shiftable-by pool 1 0\n", "p.conf:1:29: a pool needs at least 1 id");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /d shiftable-by subids\n", "p.conf:1:28: 'subids' needs a user name");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /d shiftable-by pool 0 131072 range 70000\n",
+		     "p.conf:1:6: range 70000 is larger than the pool's block 65536: "
+		     "neighbouring roots would share ids");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /d shiftable-by pool 0 1000\n",
+		     "p.conf:1:29: a pool of 1000 ids holds no root with a range of 65536");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /d shiftable-by pool 0 131072 block 0\n",
+		     "p.conf:1:42: block must be at least 1");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /d shiftable-by 1000 block 10\n",
+		     "p.conf:1:27: 'block' applies only to a pool of roots");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /d shiftable-by pool 0 131072 block 1 block 1\n",
+		     "p.conf:1:44: duplicate 'block'");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /d shiftable-by pool 4294900000 131072\n",
+		     "p.conf:1:6: range 131072 from origin 0 or shiftable-by 4294900000 passes "
+		     "4294967294");
+	ug_policy_free(&pol);
+	EXPECT_ERROR("mark /d shiftable-by pool 0 131072 size 3\n",
+		     "p.conf:1:36: unexpected 'size': expected 'block', 'origin', 'range' or 'ro'");
+}
+
 Test(policy, shift_default_is_deny)
 {
 	cr_assert_eq(parse("rule shift-marks on\n"), 0, "%s", err);
@@ -371,7 +428,8 @@ Test(policy, mark_errors)
 	ug_policy_free(&pol);
 	EXPECT_ERROR("mark /data shiftable-by\n",
 		     "p.conf:1:24: 'mark' is incomplete: expected "
-		     "'mark PATH shiftable-by UID [origin UID] [range N] [ro]'");
+		     "'mark PATH shiftable-by UID|pool FIRST COUNT|subids USER [block N] [origin UID] "
+		     "[range N] [ro]'");
 	ug_policy_free(&pol);
 	EXPECT_ERROR("mark /data shiftable-by 1 origin\n", "p.conf:1:33: 'origin' needs a value");
 	ug_policy_free(&pol);

@@ -305,3 +305,50 @@ Test(resolve, mark_must_be_an_existing_directory)
 	cr_assert_str_eq(err, "p.conf:1:6: mark '/dev/null' is not a directory");
 }
 
+
+/* "shiftable-by subids USER": the user's one range, the same for gids. */
+Test(resolve, pool_of_a_users_subids)
+{
+	char text[512], tree[160], passwd[160], subuid[160], subgid[160];
+
+	snprintf(tree, sizeof(tree), "%s/images", dir);
+	snprintf(passwd, sizeof(passwd), "%s/passwd", dir);
+	snprintf(subuid, sizeof(subuid), "%s/subuid", dir);
+	snprintf(subgid, sizeof(subgid), "%s/subgid", dir);
+	cr_assert_eq(mkdir(tree, 0755), 0);
+	put(passwd, "root:x:0:0::/root:/bin/sh\nkubelet:x:998:998::/:/usr/sbin/nologin\n"
+		    "alice:x:1000:1000::/home/alice:/bin/sh\n");
+	put(subuid, "alice:100000:65536\nkubelet:65536:6553600\nbob:200000:65536\nbob:300000:65536\n");
+	put(subgid, "kubelet:65536:6553600\nalice:100000:65536\nbob:200000:65536\n");
+	sys.passwd = passwd;
+	sys.subuid = subuid;
+	sys.subgid = subgid;
+	snprintf(text, sizeof(text), "mark %s shiftable-by subids kubelet ro\n", tree);
+	cr_assert_eq(resolve(text), 0, "%s", err);
+	cr_assert_eq(kp.marks[0].shiftable_by, 65536);
+	cr_assert_eq(kp.marks[0].pool_size, 6553600);
+	cr_assert_eq(kp.marks[0].block, 65536);
+	cr_assert_eq(kp.marks[0].range, 65536);
+	cr_assert_eq(kp.marks[0].flags, UG_MARK_POOL | UG_MARK_RO);
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+
+	snprintf(text, sizeof(text), "mark %s shiftable-by subids carol\n", tree);
+	cr_assert_eq(resolve(text), -ENOENT);
+	cr_assert(strstr(err, "p.conf:1:6: mark '") &&
+		  strstr(err, "/images': user 'carol' has no range in ") && strstr(err, "/subuid"),
+		  "%s", err);
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	snprintf(text, sizeof(text), "mark %s shiftable-by subids bob\n", tree);
+	cr_assert_eq(resolve(text), -E2BIG);
+	cr_assert(strstr(err, "user 'bob' has 2 ranges in ") &&
+		  strstr(err, "a pool is one range; name it with 'pool FIRST COUNT'"), "%s", err);
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	put(subgid, "kubelet:65536:65536\n");
+	snprintf(text, sizeof(text), "mark %s shiftable-by subids kubelet\n", tree);
+	cr_assert_eq(resolve(text), -EINVAL);
+	cr_assert(strstr(err, "user 'kubelet' has uids 65536+6553600 but gids 65536+65536: a pool "
+			      "needs the same range in "), "%s", err);
+}
