@@ -58,6 +58,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ug_marks SEC(".maps");
 
+/* Runtime marks and the directories above them; no slot (see include/). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, UG_MAX_RUNTIME_MARKS + UG_MAX_MARK_ANCESTORS);
+	__type(key, struct ug_mark_key);
+	__type(value, struct ug_mark);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_runtime_marks SEC(".maps");
+
+/* The path and author of each runtime mark: written and read by userspace only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, UG_MAX_RUNTIME_MARKS);
+	__type(key, struct ug_mark_key);
+	__type(value, struct ug_runtime_mark_info);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_runtime_paths SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

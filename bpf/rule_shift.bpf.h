@@ -24,9 +24,31 @@ struct ug_mark_walk {
 	__u64 dentry;
 	struct ug_mark_key key; /* when found: the mark's (looked up again, off the walk's frame) */
 	bool found;
+	bool runtime; /* found in ug_runtime_marks */
 	bool contains; /* the walk began at a directory above a mark */
 	bool root;     /* the walk reached the filesystem's root, or left the marks' reach */
 };
+
+/*
+ * The file policy's mark (or directory above one) at @key, else a runtime
+ * mark's, which are kept under slot 0 whatever the active slot; *@runtime
+ * says which. @key's slot is the active one again on return.
+ */
+static __always_inline const struct ug_mark *ug_mark_lookup(struct ug_mark_key *key,
+							    bool *runtime)
+{
+	const struct ug_mark *mark = bpf_map_lookup_elem(&ug_marks, key);
+	__u32 slot = key->slot;
+
+	*runtime = false;
+	if (mark)
+		return mark;
+	key->slot = 0;
+	mark = bpf_map_lookup_elem(&ug_runtime_marks, key);
+	key->slot = slot;
+	*runtime = mark != NULL;
+	return mark;
+}
 
 static long ug_mark_walk_one(__u32 index, void *ctx)
 {
@@ -38,7 +60,7 @@ static long ug_mark_walk_one(__u32 index, void *ctx)
 
 	if (inode) {
 		w->key.ino = BPF_CORE_READ(inode, i_ino);
-		mark = bpf_map_lookup_elem(&ug_marks, &w->key);
+		mark = ug_mark_lookup(&w->key, &w->runtime);
 		if (mark && (mark->flags & UG_MARK_ANCESTOR)) {
 			/*
 			 * Above a mark, so in none: marks do not nest (refused at
@@ -91,7 +113,10 @@ static __noinline enum ug_mark_found ug_find_mark(__u32 slot, struct dentry *den
 		return UG_MARK_CONTAINED;
 	if (w.found) {
 		/* A copy of the mark would sit in every walk's frame (6.1: 512 bytes in all). */
-		found = bpf_map_lookup_elem(&ug_marks, &w.key);
+		if (w.runtime)
+			w.key.slot = 0;
+		found = bpf_map_lookup_elem(w.runtime ? (void *)&ug_runtime_marks : (void *)&ug_marks,
+					    &w.key);
 		if (!found)
 			return UG_MARK_UNKNOWN;
 		*mark = *found;
@@ -106,11 +131,12 @@ static __always_inline bool ug_above_mark(__u32 slot, struct dentry *dentry, __u
 	struct ug_mark_key key = { .slot = slot, .dev = dev };
 	struct inode *inode = dentry->d_inode;
 	const struct ug_mark *mark;
+	bool runtime;
 
 	if (!inode)
 		return false;
 	key.ino = inode->i_ino;
-	mark = bpf_map_lookup_elem(&ug_marks, &key);
+	mark = ug_mark_lookup(&key, &runtime);
 	return mark && (mark->flags & UG_MARK_ANCESTOR);
 }
 

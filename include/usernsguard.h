@@ -184,6 +184,23 @@ struct ug_mark_key {
 #define UG_MAX_MARK_ANCESTORS 4096
 
 /*
+ * Runtime marks (`usernsguard mark add`, issue 17): made by a runtime or an
+ * administrator while a policy is in force, kept in ug_runtime_marks apart
+ * from the file's (keys with slot 0, whatever the active slot), so that a
+ * `load` of the file leaves them alone; `unload` removes them with every
+ * pin. The directories above them are stored there too (UG_MARK_ANCESTOR).
+ */
+#define UG_MAX_RUNTIME_MARKS 256
+
+/* Value of ug_runtime_paths (key: the mark's ug_mark_key): who marked what. */
+struct ug_runtime_mark_info {
+	char path[256];   /* as given, resolved without symlinks */
+	__u32 by_uid;     /* the caller's uid (root) */
+	__u32 by_pid;
+	__u64 added_ns;   /* CLOCK_REALTIME */
+};
+
+/*
  * A pool of roots (issue 17): runtimes that pick a 65536-id block per
  * container at run time (the kubelet, nspawn's "pick") cannot name the
  * root in advance. Any root R = shiftable_by + k * block with

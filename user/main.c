@@ -14,6 +14,7 @@
 #include "loader.h"
 #include "policy.h"
 #include "probe.h"
+#include "runtime_marks.h"
 #include "resolve.h"
 #include "scan.h"
 #include "status.h"
@@ -220,6 +221,11 @@ static int cmd_scan(int argc, char **argv)
 	return ug_scan_command(argc, argv, current_usage);
 }
 
+static int cmd_mark(int argc, char **argv)
+{
+	return ug_mark_command(argc, argv);
+}
+
 static int cmd_probe(int argc, char **argv)
 {
 	PARSE_OR_RETURN(argc, argv, 0);
@@ -248,6 +254,10 @@ static const struct ug_command commands[] = {
 	  "list live user namespaces and report overlapping or risky id maps (exit 1 if any);\n"
 	  "  with 'overflow': what rule 1 would refuse on this host, and how to exempt it",
 	  cmd_scan },
+	{ "mark", "add DIR shiftable-by ...|remove DIR|list [--format json|text]",
+	  "mark a tree shiftable at run time (rule 3), beside the policy file's marks;\n"
+	  "  kept across loads, removed by unload",
+	  cmd_mark },
 	{ "probe", "", "report what this kernel supports and why a load would fail", cmd_probe },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "[COMMAND]", "show help for all commands or one", cmd_help },

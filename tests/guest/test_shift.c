@@ -882,6 +882,97 @@ static void test_pool(void)
 		      "100000 589824 65536\n", false, EPERM);
 }
 
+/* ---- runtime marks (issue 17) -------------------------------------------- */
+
+static int mark_cmd(char *out, size_t len, const char *args)
+{
+	return sh_capture(out, len, "usernsguard mark %s 2>&1", args);
+}
+
+static void test_runtime_marks(void)
+{
+	char out[8192];
+	int rc;
+
+	expect(load_policy(policy) == 0, "load shift-marks policy", "load failed");
+	expect_attach("runtime: unmarked tree, no runtime mark: EPERM", "/mnt/s/other", GOOD, false,
+		      EPERM);
+	rc = mark_cmd(out, sizeof(out), "add /mnt/s/other shiftable-by 200000 origin 100000");
+	expect(rc == 0 && strstr(out, "usernsguard: marked /mnt/s/other (dev "),
+	       "mark add /mnt/s/other: exit 0", "exit %d: %s", rc, out);
+	expect_attach("runtime mark: authorized idmap attached", "/mnt/s/other", GOOD, false, 0);
+	expect_attach("runtime mark: idmap to another root: EPERM", "/mnt/s/other", WRONG_TARGET,
+		      false, EPERM);
+	expect_outcome("runtime mark: the namespace it names opens through a view",
+		       use_as(TENANT, idmapped_tree("/mnt/s/other", GOOD, false), "f", O_RDONLY),
+		       OK);
+	expect(load_policy(policy) == 0, "reload the policy file", "load failed");
+	expect_attach("runtime mark kept across a load of the file", "/mnt/s/other", GOOD, false,
+		      0);
+	rc = mark_cmd(out, sizeof(out), "list");
+	expect(rc == 0 && strstr(out, "/mnt/s/other shiftable-by 200000 origin 100000 range 65536  "
+				      "(dev ") && strstr(out, ", by uid 0, "),
+	       "mark list names it, with who", "exit %d: %s", rc, out);
+	rc = mark_cmd(out, sizeof(out), "list --format json");
+	expect(rc == 0 && strstr(out, "[{\"path\":\"/mnt/s/other\",\"device\":\"") &&
+		       strstr(out, "\"shiftable_by\":200000,\"origin\":100000,\"range\":65536,"
+				   "\"ro\":false,\"by_uid\":0,\"added\":\""),
+	       "mark list --format json", "exit %d: %s", rc, out);
+
+	/* Resolved and checked as a file's mark is. */
+	rc = mark_cmd(out, sizeof(out), "add /mnt/s/group1/sub shiftable-by 300000");
+	expect(rc == 1 && strstr(out, "mark add: '/mnt/s/group1/sub' is inside a tree the policy "
+				      "file marks: marks do not nest"),
+	       "runtime mark inside a file mark: refused", "exit %d: %s", rc, out);
+	rc = mark_cmd(out, sizeof(out), "add /mnt/s/group1 shiftable-by 300000");
+	expect(rc == 1 && strstr(out, "is a tree the policy file marks"),
+	       "runtime mark on a file-marked tree: refused", "exit %d: %s", rc, out);
+	rc = mark_cmd(out, sizeof(out), "add /mnt/s/other shiftable-by 300000");
+	expect(rc == 1 && strstr(out, "is marked already (mark remove it first)"),
+	       "a second runtime mark on one tree: refused", "exit %d: %s", rc, out);
+	rc = mark_cmd(out, sizeof(out), "add /mnt/s/alias-group1 shiftable-by 300000");
+	expect(rc == 1 && strstr(out, "command line:2:6: mark '/mnt/s/alias-group1': a symlink in "
+				      "the path"),
+	       "runtime mark through a symlink: refused", "exit %d: %s", rc, out);
+	rc = mark_cmd(out, sizeof(out), "add /mnt/s/other shiftable-by nobody");
+	expect(rc == 2 && strstr(out, "command line:2:"),
+	       "runtime mark with a bad id: usage error naming the word", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "/tests/test_hardening --as-1000 usernsguard mark list 2>&1");
+	expect(rc == 3, "mark as uid 1000: exit 3 (root only)", "exit %d: %s", rc, out);
+
+	/* The directories above a runtime mark: a view rooted there contains it. */
+	expect(load_policy("rule shift-marks on\nshift-default allow\n") == 0,
+	       "load shift-default allow, no file marks", "load failed");
+	rc = mark_cmd(out, sizeof(out), "add /mnt/t/group1 shiftable-by 200000 origin 100000");
+	expect(rc == 0, "mark add /mnt/t/group1", "exit %d: %s", rc, out);
+	expect_attach("shift-default allow: view of /mnt/t contains a runtime mark: EPERM", "/mnt/t",
+		      GOOD, false, EPERM);
+	rc = mark_cmd(out, sizeof(out), "remove /mnt/t/group1");
+	expect(rc == 0 && strstr(out, "usernsguard: unmarked /mnt/t/group1"), "mark remove /mnt/t/group1",
+	       "exit %d: %s", rc, out);
+	expect_attach("twin: after the remove, view of /mnt/t: attached", "/mnt/t", GOOD, false, 0);
+	rc = mark_cmd(out, sizeof(out), "remove /mnt/t/group1");
+	expect(rc == 1 && strstr(out, "'/mnt/t/group1' has no runtime mark"),
+	       "removing it again: refused", "exit %d: %s", rc, out);
+
+	/* A pool, at run time. */
+	expect(load_policy(policy) == 0, "load shift-marks policy", "load failed");
+	rc = mark_cmd(out, sizeof(out), "remove /mnt/s/other");
+	expect(rc == 0, "mark remove /mnt/s/other", "exit %d: %s", rc, out);
+	expect_attach("removed: unmarked again: EPERM", "/mnt/s/other", GOOD, false, EPERM);
+	rc = mark_cmd(out, sizeof(out), "add /mnt/s/other shiftable-by pool 524288 262144 origin 100000");
+	expect(rc == 0, "mark add a pool", "exit %d: %s", rc, out);
+	expect_attach("runtime pool mark: a pool root attached", "/mnt/s/other",
+		      "100000 655360 65536\n", false, 0);
+	expect_attach("runtime pool mark: a root off the blocks: EPERM", "/mnt/s/other",
+		      "100000 655361 65536\n", false, EPERM);
+	rc = mark_cmd(out, sizeof(out), "remove /mnt/s/other");
+	expect(rc == 0 && strstr(out, "unmarked"), "mark remove the pool", "exit %d: %s", rc, out);
+	rc = mark_cmd(out, sizeof(out), "list");
+	expect(rc == 0 && !strcmp(out, "no runtime marks\n"), "mark list: none left", "exit %d: %s",
+	       rc, out);
+}
+
 static void test_modes(void)
 {
 	long long before, after;
@@ -926,6 +1017,7 @@ int main(void)
 	test_selfcheck();
 	test_mark_resolution();
 	test_pool();
+	test_runtime_marks();
 	test_modes();
 	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();

@@ -224,6 +224,55 @@ sed -i '/^rule most-restrictive /s/mode enforce/mode audit/' "$policy"
 expect_eq "rule 2 back to audit: systemctl reload exits 0" "0" \
 	"$(systemctl reload usernsguard.service; echo $?)"
 
+# --- rule 3 for a real runtime (issue 17) -------------------------------------------
+# systemd-nspawn --private-users=pick --private-users-ownership=map idmaps the container's
+# root directory to a 65536-id block it picks at run time (524288-1879048191), with a
+# second extent for itself (on-disk 2147483646 -> host root). Rule 3 enforces, shift-default
+# deny. The tree is on ext4 (a loop image): every kernel of the matrix idmaps ext4.
+shift_events() { # REASON: the refused shift-attach events waiting, with that reason
+	usernsguard events 2>/dev/null | grep '"action":"shift-attach"' | grep -c "\"reason\":\"$1\""
+}
+nspawn_map() {
+	systemd-nspawn -q --register=no --console=pipe --private-users=pick \
+		--private-users-ownership=map -D /srv/ct --bind-ro=/usr \
+		/usr/bin/sh -c 'touch /root/made-by-root; set -- $(cat /proc/self/uid_map); echo "root-at $2"' 2>&1
+}
+insmod /usr/lib/ug-modules/loop.ko 2>/dev/null
+rm -f /var/tmp/ct.img && truncate -s 64M /var/tmp/ct.img && mkfs.ext4 -q -F /var/tmp/ct.img &&
+	mkdir -p /srv/ct && mount -o loop /var/tmp/ct.img /srv/ct &&
+	mkdir -p /srv/ct/etc /srv/ct/usr /srv/ct/root && cp -L /etc/os-release /srv/ct/etc/ &&
+	for d in bin lib lib64 sbin; do ln -sfn "usr/$d" "/srv/ct/$d"; done
+expect_eq "nspawn: an ext4 container tree" "ext4" "$(findmnt -n -o FSTYPE /srv/ct)"
+usernsguard events >/dev/null 2>&1
+out=$(nspawn_map)
+expect_eq "nspawn pick+map, no mark: refused (nspawn fails)" "refused" \
+	"$(case "$out" in *root-at*) echo started ;; *) echo refused ;; esac)"
+printf '%s\n' "$out" | grep -v '^$' | tail -n 2 | sed 's/^/     nspawn: /'
+expect_eq "nspawn, no mark: the event says the tree is unmarked" "1" "$(shift_events unmarked)"
+printf 'mark /srv/ct shiftable-by pool 524288 1878523904\n' >>"$policy"
+expect_eq "pool mark (nspawn's range): reload exits 0" "0" \
+	"$(systemctl reload usernsguard.service; echo $?)"
+out=$(nspawn_map)
+root=$(printf '%s\n' "$out" | sed -n 's/^root-at \([0-9]*\)$/\1/p')
+expect_eq "nspawn pick+map with the pool mark: the container runs" "started" \
+	"$( [ -n "$root" ] && echo started || echo "not started: $out")"
+expect_eq "nspawn: its root is a block of the pool" "yes" \
+	"$( [ -n "$root" ] && [ "$root" -ge 524288 ] && [ $(((root - 524288) % 65536)) -eq 0 ] && echo yes || echo "no: $root")"
+expect_eq "nspawn: a file made as container root lands on disk as root" "0:0" \
+	"$(stat -c %u:%g /srv/ct/root/made-by-root 2>&1)"
+sed -i 's|^mark /srv/ct shiftable-by pool 524288 1878523904$|mark /srv/ct shiftable-by pool 100000 65536|' "$policy"
+expect_eq "pool mark outside nspawn's range: reload exits 0" "0" \
+	"$(systemctl reload usernsguard.service; echo $?)"
+usernsguard events >/dev/null 2>&1
+out=$(nspawn_map)
+expect_eq "nspawn with a pool its range is not in: refused" "refused" \
+	"$(case "$out" in *root-at*) echo started ;; *) echo refused ;; esac)"
+expect_eq "nspawn, wrong pool: the event says idmap-outside-mark" "1" \
+	"$(shift_events idmap-outside-mark)"
+sed -i '\|^mark /srv/ct |d' "$policy"
+systemctl reload usernsguard.service
+umount /srv/ct
+
 # --- reload -------------------------------------------------------------------
 links_before=$(links)
 gen=$(generation)

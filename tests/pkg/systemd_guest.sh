@@ -29,6 +29,18 @@ if [ "$1" = boot ]; then
 	shift 4
 	"$top/scripts/fetch-kernels.sh" "$series" >&2
 	kdir=${UG_KERNEL_CACHE:-$top/.cache/kernels}/$series
+	# The series' loop module (ext4 images: the runtimes' idmapped rootfs), in
+	# a cpio appended to the initramfs; the kernel unpacks both. Under /usr:
+	# an entry for lib/ would replace the merged-usr /lib symlink.
+	mkdir -p "$work/mods/usr/lib/ug-modules"
+	loop=$(ls "$kdir"/modules/kernel/drivers/block/loop.ko* | head -n 1)
+	case "$loop" in
+	*.xz) xz -dc "$loop" >"$work/mods/usr/lib/ug-modules/loop.ko" ;;
+	*.zst) zstd -qdc "$loop" >"$work/mods/usr/lib/ug-modules/loop.ko" ;;
+	*) cp "$loop" "$work/mods/usr/lib/ug-modules/loop.ko" ;;
+	esac
+	(cd "$work/mods" && find . | cpio -o -H newc --quiet) | gzip -1 | cat "$initrd" - >"$work/initrd.gz"
+	initrd=$work/initrd.gz
 	set +e
 	# One vCPU. Once, on 7.3.4 under TCG with two, the guest died inside a
 	# hook's entry while `dpkg -r` unloaded (RIP bpf_lsm_file_open+0x5, the
@@ -78,7 +90,7 @@ mount -t proc proc "$root/proc"
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive sh -c "
 	apt-get update -qq &&
 	apt-get install -y -qq --no-install-recommends systemd systemd-sysv ./tmp/${deb##*/} \
-		uidmap bubblewrap lxc systemd-container &&
+		uidmap bubblewrap lxc systemd-container kmod &&
 	useradd -m -u 1000 tester &&
 	echo tester:100000:65536 >/etc/subuid && echo tester:100000:65536 >/etc/subgid" \
 	>"$work/apt.log" 2>&1 || { tail -n 30 "$work/apt.log" >&2; exit 1; }

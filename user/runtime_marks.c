@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Runtime marks (issue 17). Runtimes that pick a container's ids at run
+ * time (an OCI hook, an administrator's script) mark that container's tree
+ * for exactly its root while it runs, without touching the policy file.
+ *
+ * A mark is resolved like a file's (the same parser, no symlinks, the
+ * directories above it recorded) and written to ug_runtime_marks, which
+ * the programs search after the file policy's marks. The directories
+ * above go in first, so a view rooted above the tree is refused from the
+ * moment the mark exists. One lookup-then-update under the loader's lock:
+ * a concurrent `load` or `mark` waits. The file's `load` leaves these
+ * maps alone; `unload` removes them with every other pin.
+ */
+#include "runtime_marks.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <json-c/json.h>
+
+#include "env.h"
+#include "loader.h"
+#include "policy.h"
+#include "policy_maps.h"
+#include "resolve.h"
+#include "util.h"
+
+struct runtime_fds {
+	int marks; /* ug_runtime_marks */
+	int paths; /* ug_runtime_paths */
+	int file;  /* ug_marks: the file policy's, for conflicts */
+	__u32 slot; /* the file policy's active slot */
+};
+
+static int open_pin(const char *name)
+{
+	char path[256];
+	int fd;
+
+	ug_fmt(path, sizeof(path), "%s/%s", UG_PIN_DIR, name);
+	fd = bpf_obj_get(path);
+	return fd < 0 ? -errno : fd;
+}
+
+static void close_fds(struct runtime_fds *f)
+{
+	if (f->marks >= 0)
+		close(f->marks);
+	if (f->paths >= 0)
+		close(f->paths);
+	if (f->file >= 0)
+		close(f->file);
+}
+
+/* The pinned maps, or an exit code with the reason printed. */
+static int open_fds(struct runtime_fds *f)
+{
+	struct ug_map_fds fds;
+	struct ug_policy current;
+	int err;
+
+	f->marks = open_pin("ug_runtime_marks");
+	f->paths = open_pin("ug_runtime_paths");
+	f->file = open_pin("ug_marks");
+	if (f->marks < 0 || f->paths < 0 || f->file < 0) {
+		err = f->file < 0 ? f->file : f->marks < 0 ? f->marks : f->paths;
+		close_fds(f);
+		if (err == -ENOENT && f->file == -ENOENT) {
+			ug_err("mark: not loaded (%s: no pins): load a policy first", UG_PIN_DIR);
+			return UG_EXIT_NOT_LOADED;
+		}
+		ug_err("mark: opening the runtime marks: %s%s", strerror(-err),
+		       err == -ENOENT ? " (the programs attached are an older version's: "
+					"unload, then load)" : "");
+		return UG_EXIT_INVALID;
+	}
+	err = ug_maps_open_pinned(&fds);
+	if (!err) {
+		err = ug_policy_current(&fds, &current, &f->slot);
+		ug_maps_close(&fds);
+	}
+	if (err) {
+		ug_err("mark: reading the policy in force: %s", strerror(-err));
+		close_fds(f);
+		return UG_EXIT_INVALID;
+	}
+	return UG_EXIT_OK;
+}
+
+/*
+ * Resolve "mark DIR ARGS..." as a policy line would be: the same parser
+ * and resolver, so a runtime mark means what a file's mark means.
+ */
+static int resolve_line(int argc, char **argv, struct ug_policy_src *src,
+			struct ug_kernel_policy *kp)
+{
+	char text[4096], err[UG_ERR_MAX];
+	size_t n = 0;
+	int i;
+
+	n += (size_t)snprintf(text, sizeof(text), "rule shift-marks on\nmark");
+	for (i = 0; i < argc && n < sizeof(text); i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", argv[i]);
+	if (n >= sizeof(text) - 1) {
+		ug_err("mark: the command line is too long");
+		return UG_EXIT_USAGE;
+	}
+	text[n++] = '\n';
+	text[n] = '\0';
+	/* Line 2 of "the command line": its columns count from "mark". */
+	if (ug_policy_parse("command line", text, n, src, err, sizeof(err))) {
+		ug_err("%s", err);
+		return UG_EXIT_USAGE;
+	}
+	if (ug_policy_resolve(src, &ug_host_system, kp, err, sizeof(err))) {
+		ug_err("%s", err);
+		ug_policy_free(src);
+		return UG_EXIT_INVALID;
+	}
+	return UG_EXIT_OK;
+}
+
+static bool lookup_mark(int fd, struct ug_mark_key key, __u32 slot, struct ug_mark *out)
+{
+	key.slot = slot;
+	return !bpf_map_lookup_elem(fd, &key, out);
+}
+
+static unsigned int count_entries(int fd, size_t key_size)
+{
+	unsigned char key[64], next[64];
+	unsigned int n = 0;
+	void *prev = NULL;
+
+	while (n < 1u << 20 && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/* Why the new mark would conflict with a mark in force, or NULL. */
+static const char *conflict(const struct runtime_fds *f, const struct ug_kernel_policy *kp)
+{
+	struct ug_mark m;
+	size_t i;
+
+	if (lookup_mark(f->file, kp->mark_keys[0], f->slot, &m))
+		return m.flags & UG_MARK_ANCESTOR ? "contains a tree the policy file marks" :
+						    "is a tree the policy file marks";
+	if (lookup_mark(f->marks, kp->mark_keys[0], 0, &m))
+		return m.flags & UG_MARK_ANCESTOR ? "contains a runtime-marked tree" :
+						    "is marked already (mark remove it first)";
+	for (i = 0; i < kp->n_ancestors; i++) {
+		if (lookup_mark(f->file, kp->ancestor_keys[i], f->slot, &m) &&
+		    !(m.flags & UG_MARK_ANCESTOR))
+			return "is inside a tree the policy file marks";
+		if (lookup_mark(f->marks, kp->ancestor_keys[i], 0, &m) &&
+		    !(m.flags & UG_MARK_ANCESTOR))
+			return "is inside a runtime-marked tree";
+	}
+	return NULL;
+}
+
+static int mark_add(int argc, char **argv)
+{
+	struct ug_policy_src src = {};
+	struct ug_kernel_policy kp = {};
+	struct runtime_fds f;
+	struct ug_runtime_mark_info info = {};
+	struct ug_mark_key key;
+	struct timespec now;
+	const char *why;
+	int ret, lock;
+	size_t i;
+
+	if (argc < 3) {
+		ug_err("usage: usernsguard mark add DIR shiftable-by UID|pool FIRST COUNT|subids USER "
+		       "[block N] [origin UID] [range N] [ro]");
+		return UG_EXIT_USAGE;
+	}
+	ret = resolve_line(argc - 1, argv + 1, &src, &kp);
+	if (ret)
+		return ret;
+	lock = ug_lock();
+	if (lock < 0) {
+		ug_err("locking %s: %s", UG_LOCK_FILE, strerror(-lock));
+		ret = UG_EXIT_INVALID;
+		goto out_free;
+	}
+	ret = open_fds(&f);
+	if (ret)
+		goto out_unlock;
+	why = conflict(&f, &kp);
+	if (why) {
+		ug_err("mark add: '%s' %s: marks do not nest", src.marks[0].path, why);
+		ret = UG_EXIT_INVALID;
+		goto out;
+	}
+	if (count_entries(f.paths, sizeof(struct ug_mark_key)) >= UG_MAX_RUNTIME_MARKS) {
+		ug_err("mark add: %d runtime marks already (the most there can be): remove one first",
+		       UG_MAX_RUNTIME_MARKS);
+		ret = UG_EXIT_INVALID;
+		goto out;
+	}
+	/* Above first: a view rooted above the tree is refused once the mark exists. */
+	for (i = 0; i < kp.n_ancestors; i++) {
+		struct ug_mark above = { .flags = UG_MARK_ANCESTOR };
+
+		key = kp.ancestor_keys[i];
+		key.slot = 0;
+		if (bpf_map_update_elem(f.marks, &key, &above, BPF_ANY)) {
+			ug_err("mark add: writing a directory above '%s': %s", src.marks[0].path,
+			       strerror(errno));
+			ret = UG_EXIT_INVALID;
+			goto out;
+		}
+	}
+	key = kp.mark_keys[0];
+	key.slot = 0;
+	ug_fmt(info.path, sizeof(info.path), "%s", src.marks[0].path);
+	info.by_uid = getuid();
+	info.by_pid = (__u32)getpid();
+	clock_gettime(CLOCK_REALTIME, &now);
+	info.added_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+	kp.marks[0].policy_line = 0; /* not the file's */
+	if (bpf_map_update_elem(f.paths, &key, &info, BPF_NOEXIST) ||
+	    bpf_map_update_elem(f.marks, &key, &kp.marks[0], BPF_NOEXIST)) {
+		ug_err("mark add: writing the mark of '%s': %s", src.marks[0].path, strerror(errno));
+		bpf_map_delete_elem(f.paths, &key);
+		ret = UG_EXIT_INVALID;
+		goto out;
+	}
+	printf("usernsguard: marked %s (dev %llu:%llu inode %llu)\n", src.marks[0].path,
+	       (unsigned long long)(key.dev >> 20), (unsigned long long)(key.dev & 0xfffff),
+	       (unsigned long long)key.ino);
+out:
+	close_fds(&f);
+out_unlock:
+	close(lock);
+out_free:
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	return ret;
+}
+
+/*
+ * Whether @ancestor is above a runtime mark other than @gone. A mark whose
+ * path no longer resolves keeps every directory: a stale one only refuses
+ * views rooted there (fail closed).
+ */
+static bool still_needed(const struct runtime_fds *f, const struct ug_mark_key *gone,
+			 const struct ug_mark_key *ancestor)
+{
+	struct ug_mark_key key, next;
+	struct ug_runtime_mark_info info;
+	bool needed = false, first = true;
+
+	while (!needed && !bpf_map_get_next_key(f->paths, first ? NULL : &key, &next)) {
+		struct ug_policy_src src = {};
+		struct ug_kernel_policy kp = {};
+		char *argv[] = { NULL, (char *)"shiftable-by", (char *)"0" };
+
+		first = false;
+		key = next;
+		if (key.dev == gone->dev && key.ino == gone->ino)
+			continue;
+		if (bpf_map_lookup_elem(f->paths, &key, &info))
+			return true;
+		argv[0] = info.path;
+		if (resolve_line(3, argv, &src, &kp))
+			return true;
+		for (size_t i = 0; i < kp.n_ancestors; i++)
+			if (kp.ancestor_keys[i].dev == ancestor->dev &&
+			    kp.ancestor_keys[i].ino == ancestor->ino)
+				needed = true;
+		ug_kernel_policy_free(&kp);
+		ug_policy_free(&src);
+	}
+	return needed;
+}
+
+static int mark_remove(int argc, char **argv)
+{
+	char *line[] = { NULL, (char *)"shiftable-by", (char *)"0" };
+	struct ug_policy_src src = {};
+	struct ug_kernel_policy kp = {};
+	struct runtime_fds f;
+	struct ug_mark_key key;
+	struct ug_mark m;
+	int ret, lock;
+	size_t i;
+
+	if (argc != 2) {
+		ug_err("usage: usernsguard mark remove DIR");
+		return UG_EXIT_USAGE;
+	}
+	line[0] = argv[1];
+	ret = resolve_line(3, line, &src, &kp);
+	if (ret)
+		return ret;
+	lock = ug_lock();
+	if (lock < 0) {
+		ug_err("locking %s: %s", UG_LOCK_FILE, strerror(-lock));
+		ret = UG_EXIT_INVALID;
+		goto out_free;
+	}
+	ret = open_fds(&f);
+	if (ret)
+		goto out_unlock;
+	key = kp.mark_keys[0];
+	key.slot = 0;
+	if (bpf_map_lookup_elem(f.marks, &key, &m) || (m.flags & UG_MARK_ANCESTOR)) {
+		ug_err("mark remove: '%s' has no runtime mark (usernsguard mark list shows them)",
+		       argv[1]);
+		ret = UG_EXIT_INVALID;
+		goto out;
+	}
+	/* The mark first, then what only it needed above it. */
+	if (bpf_map_delete_elem(f.marks, &key)) {
+		ug_err("mark remove: '%s': %s", argv[1], strerror(errno));
+		ret = UG_EXIT_INVALID;
+		goto out;
+	}
+	bpf_map_delete_elem(f.paths, &key);
+	for (i = 0; i < kp.n_ancestors; i++) {
+		struct ug_mark_key above = kp.ancestor_keys[i];
+
+		above.slot = 0;
+		if (!still_needed(&f, &key, &above))
+			bpf_map_delete_elem(f.marks, &above);
+	}
+	printf("usernsguard: unmarked %s\n", src.marks[0].path);
+out:
+	close_fds(&f);
+out_unlock:
+	close(lock);
+out_free:
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+	return ret;
+}
+
+static int mark_list(int argc, char **argv)
+{
+	static const struct option opts[] = { { "format", required_argument, NULL, 'f' }, {} };
+	struct json_object *arr = NULL;
+	struct ug_mark_key key, next;
+	struct runtime_fds f;
+	bool json = false, first = true;
+	unsigned int n = 0;
+	int c, ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'f' && (!strcmp(optarg, "json") || !strcmp(optarg, "text"))) {
+			json = !strcmp(optarg, "json");
+			continue;
+		}
+		ug_err("usage: usernsguard mark list [--format json|text]");
+		return UG_EXIT_USAGE;
+	}
+	if (optind != argc) {
+		ug_err("mark list: unexpected '%s'", argv[optind]);
+		return UG_EXIT_USAGE;
+	}
+	ret = open_fds(&f);
+	if (ret)
+		return ret;
+	if (json)
+		arr = json_object_new_array();
+	while (!bpf_map_get_next_key(f.paths, first ? NULL : &key, &next)) {
+		struct ug_runtime_mark_info info;
+		struct ug_mark m;
+		char when[64], dev[32];
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(f.paths, &key, &info) ||
+		    bpf_map_lookup_elem(f.marks, &key, &m))
+			continue;
+		n++;
+		ug_rfc3339(info.added_ns, when, sizeof(when));
+		ug_fmt(dev, sizeof(dev), "%llu:%llu", (unsigned long long)(key.dev >> 20),
+		       (unsigned long long)(key.dev & 0xfffff));
+		if (json) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "path", json_object_new_string(info.path));
+			json_object_object_add(o, "device", json_object_new_string(dev));
+			json_object_object_add(o, "inode", json_object_new_int64((int64_t)key.ino));
+			json_object_object_add(o, "shiftable_by",
+					       json_object_new_int64(m.shiftable_by));
+			if (m.flags & UG_MARK_POOL) {
+				json_object_object_add(o, "pool_size",
+						       json_object_new_int64(m.pool_size));
+				json_object_object_add(o, "block", json_object_new_int64(m.block));
+			}
+			json_object_object_add(o, "origin", json_object_new_int64(m.origin));
+			json_object_object_add(o, "range", json_object_new_int64(m.range));
+			json_object_object_add(o, "ro",
+					       json_object_new_boolean(m.flags & UG_MARK_RO));
+			json_object_object_add(o, "by_uid", json_object_new_int64(info.by_uid));
+			json_object_object_add(o, "added", json_object_new_string(when));
+			json_object_array_add(arr, o);
+			continue;
+		}
+		printf("%s shiftable-by %s%u", info.path, m.flags & UG_MARK_POOL ? "pool " : "",
+		       m.shiftable_by);
+		if (m.flags & UG_MARK_POOL)
+			printf(" %u block %u", m.pool_size, m.block);
+		printf(" origin %u range %u%s  (dev %s inode %llu, by uid %u, %s)\n", m.origin,
+		       m.range, m.flags & UG_MARK_RO ? " ro" : "", dev,
+		       (unsigned long long)key.ino, info.by_uid, when);
+	}
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	} else if (!n) {
+		printf("no runtime marks\n");
+	}
+	close_fds(&f);
+	return UG_EXIT_OK;
+}
+
+int ug_mark_command(int argc, char **argv)
+{
+	int ret;
+
+	if (argc < 2) {
+		ug_err("usage: usernsguard mark add|remove|list ...");
+		return UG_EXIT_USAGE;
+	}
+	ret = ug_env_require_root();
+	if (ret)
+		return ret;
+	if (!strcmp(argv[1], "add"))
+		return mark_add(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "remove"))
+		return mark_remove(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list"))
+		return mark_list(argc - 1, argv + 1);
+	ug_err("mark: unknown subcommand '%s' (add, remove or list)", argv[1]);
+	return UG_EXIT_USAGE;
+}
