@@ -15,6 +15,7 @@
 
 #include "rule_shift.bpf.h"
 #include "live_ids.bpf.h"
+#include "mark_event.bpf.h"
 
 /* include/uapi/linux/fs.h (FS_IOC32_SETFLAGS: the 32-bit compat number) */
 #define FS_IOC_SETFLAGS 0x40086602
@@ -44,6 +45,11 @@ int BPF_PROG(ug_file_ioctl, struct file *file, unsigned int cmd, unsigned long a
 	if (cmd == UG_IOCTL_CAPTURE) {
 		/* A loader finding the overflow sysctls (bpf/live_ids.bpf.h). */
 		ug_live_capture(file);
+		return 0;
+	}
+	if (cmd == UG_IOCTL_MARK_EVENT) {
+		/* `usernsguard mark` reporting a change (bpf/mark_event.bpf.h). */
+		ug_mark_event(file, arg);
 		return 0;
 	}
 	if (cmd != FS_IOC_SETFLAGS && cmd != FS_IOC32_SETFLAGS && cmd != FS_IOC_FSSETXATTR)

@@ -94,6 +94,14 @@ struct ug_live_ids {
 
 /* _IO('U', 0x47): an ioctl no sysctl file implements (ENOTTY after the hook). */
 #define UG_IOCTL_CAPTURE 0x5547
+/*
+ * _IO('U', 0x4d): `usernsguard mark` reporting a runtime mark change on the
+ * marked directory's fd (arg: enum ug_op, UG_OP_MARK_ADD or _REMOVE), so
+ * that the change is an event in the stream like any other. Only a task
+ * of the initial user namespace with euid 0 is heard, and only about a
+ * directory that has a runtime mark (removal reports before it deletes).
+ */
+#define UG_IOCTL_MARK_EVENT 0x554d
 
 /* Value of ug_state, a single entry. */
 struct ug_state {
@@ -296,6 +304,8 @@ enum ug_op {
 	UG_OP_SHIFT_USE = 8,    /* open or change through an idmapped mount */
 	UG_OP_UID_MAP = 9,      /* a write to a namespace's uid_map (reported) */
 	UG_OP_GID_MAP = 10,     /* a write to a namespace's gid_map (reported) */
+	UG_OP_MARK_ADD = 11,    /* a runtime mark made (rule 3, reported) */
+	UG_OP_MARK_REMOVE = 12, /* a runtime mark removed */
 };
 
 /* Rule 3: why a shifted view was refused (ug_event.reason). */
@@ -347,12 +357,13 @@ struct ug_event {
 	__u32 mask;      /* rule 2: MAY_READ 4, MAY_WRITE 2, MAY_EXEC 1 requested */
 	__u32 path_uid;  /* rule 2: owner as the access path shows it (mount idmap applied) */
 	__u32 path_gid;
-	__u32 reason;    /* rule 3: enum ug_shift_reason */
+	__u32 reason;    /* rule 3: enum ug_shift_reason; mark-add/-remove: 1 if ro */
 	/* Rule 3: the mark that applied (dev/ino above are the mount's root). */
 	__u32 mark_shiftable_by;
 	__u32 mark_origin;
 	__u32 mark_range;
-	__u32 idmap_first;  /* rule 3: the mount's first uid extent */
+	/* Rule 3: the mount's first uid extent; mark-add/-remove of a pool: block, -, size. */
+	__u32 idmap_first;
 	__u32 idmap_lower;
 	__u32 idmap_count;
 	__u32 map_id; /* map writes: the id that namespace shows target_id as */

@@ -35,6 +35,10 @@ const char *ug_op_name(__u32 op)
 		return "uid-map";
 	case UG_OP_GID_MAP:
 		return "gid-map";
+	case UG_OP_MARK_ADD:
+		return "mark-add";
+	case UG_OP_MARK_REMOVE:
+		return "mark-remove";
 	}
 	return "unknown";
 }
@@ -196,14 +200,24 @@ static const char *category(__u32 op)
 		return "iam";
 	case UG_OP_EXEC:
 		return "process";
+	case UG_OP_MARK_ADD:
+	case UG_OP_MARK_REMOVE:
+		return "configuration";
 	}
 	return "file";
 }
 
-/* ECS event.type: a map write happened and changed who an id is. */
-static const char *ecs_type(__u32 verdict)
+static bool is_mark_change(const struct ug_event *ev)
 {
-	switch (verdict) {
+	return ev->op == UG_OP_MARK_ADD || ev->op == UG_OP_MARK_REMOVE;
+}
+
+/* ECS event.type: a map write changed who an id is; a mark was made or removed. */
+static const char *ecs_type(const struct ug_event *ev)
+{
+	if (is_mark_change(ev))
+		return ev->op == UG_OP_MARK_ADD ? "creation" : "deletion";
+	switch (ev->verdict) {
 	case UG_VERDICT_AUDITED:
 		return "allowed";
 	case UG_VERDICT_REPORTED:
@@ -266,7 +280,7 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 	ug_json_string(j, UG_JSON_ELEM, category(ev->op));
 	ug_json_array_end(j);
 	ug_json_array_begin(j, UG_JSON_K("type"));
-	ug_json_string(j, UG_JSON_ELEM, ecs_type(ev->verdict));
+	ug_json_string(j, UG_JSON_ELEM, ecs_type(ev));
 	ug_json_array_end(j);
 	ug_json_string(j, UG_JSON_K("action"), ug_op_name(ev->op));
 	ug_json_string(j, UG_JSON_K("outcome"),
@@ -353,6 +367,23 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 		break;
 	case UG_RULE_SHIFT_MARKS:
 		ug_json_object_begin(j, UG_JSON_K("shift"));
+		if (is_mark_change(ev)) {
+			/* The runtime mark made or removed (file.* is its directory). */
+			ug_json_object_begin(j, UG_JSON_K("mark"));
+			ug_json_uint(j, UG_JSON_K("shiftable_by"), ev->mark_shiftable_by);
+			ug_json_uint(j, UG_JSON_K("origin"), ev->mark_origin);
+			ug_json_uint(j, UG_JSON_K("range"), ev->mark_range);
+			ug_json_bool(j, UG_JSON_K("ro"), ev->reason == 1);
+			if (ev->idmap_count) {
+				ug_json_object_begin(j, UG_JSON_K("pool"));
+				ug_json_uint(j, UG_JSON_K("size"), ev->idmap_count);
+				ug_json_uint(j, UG_JSON_K("block"), ev->idmap_first);
+				ug_json_object_end(j);
+			}
+			ug_json_object_end(j);
+			ug_json_object_end(j);
+			break;
+		}
 		ug_json_string(j, UG_JSON_K("reason"), shift_reason_name(ev->reason));
 		if (ev->reason != UG_SHIFT_UNMARKED) {
 			ug_json_object_begin(j, UG_JSON_K("mark"));
@@ -446,7 +477,11 @@ int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_fo
 	if (n > 0 && (size_t)n < len && ev->rule == UG_RULE_MOST_RESTRICTIVE)
 		n += snprintf(buf + n, len - (size_t)n, " ino=%llu mode=%04o access=%s",
 			      (unsigned long long)ev->ino, ev->mode & 07777, access);
-	if (n > 0 && (size_t)n < len && ev->rule == UG_RULE_SHIFT_MARKS)
+	if (n > 0 && (size_t)n < len && ev->rule == UG_RULE_SHIFT_MARKS && is_mark_change(ev))
+		n += snprintf(buf + n, len - (size_t)n, " ino=%llu shiftable-by=%u origin=%u range=%u%s",
+			      (unsigned long long)ev->ino, ev->mark_shiftable_by, ev->mark_origin,
+			      ev->mark_range, ev->reason == 1 ? " ro" : "");
+	else if (n > 0 && (size_t)n < len && ev->rule == UG_RULE_SHIFT_MARKS)
 		n += snprintf(buf + n, len - (size_t)n, " ino=%llu reason=%s",
 			      (unsigned long long)ev->ino, shift_reason_name(ev->reason));
 	if (n > 0 && (size_t)n < len && ev->errno_val)

@@ -15,12 +15,14 @@
 #include "runtime_marks.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include <bpf/bpf.h>
 #include <json-c/json.h>
@@ -125,6 +127,21 @@ static int resolve_line(int argc, char **argv, struct ug_policy_src *src,
 		return UG_EXIT_INVALID;
 	}
 	return UG_EXIT_OK;
+}
+
+/*
+ * Report a change of the runtime mark on @path to the event stream: the
+ * file_ioctl program builds the event from the mark (mark_event.bpf.h).
+ * The ioctl itself answers ENOTTY, after the hook: that is expected.
+ */
+static void report(const char *path, enum ug_op op)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	(void)!ioctl(fd, UG_IOCTL_MARK_EVENT, (unsigned long)op);
+	close(fd);
 }
 
 static bool lookup_mark(int fd, struct ug_mark_key key, __u32 slot, struct ug_mark *out)
@@ -239,6 +256,7 @@ static int mark_add(int argc, char **argv)
 		ret = UG_EXIT_INVALID;
 		goto out;
 	}
+	report(src.marks[0].path, UG_OP_MARK_ADD);
 	printf("usernsguard: marked %s (dev %llu:%llu inode %llu)\n", src.marks[0].path,
 	       (unsigned long long)(key.dev >> 20), (unsigned long long)(key.dev & 0xfffff),
 	       (unsigned long long)key.ino);
@@ -324,7 +342,8 @@ static int mark_remove(int argc, char **argv)
 		ret = UG_EXIT_INVALID;
 		goto out;
 	}
-	/* The mark first, then what only it needed above it. */
+	/* Reported while the mark is there to describe; then the mark, then what only it needed. */
+	report(src.marks[0].path, UG_OP_MARK_REMOVE);
 	if (bpf_map_delete_elem(f.marks, &key)) {
 		ug_err("mark remove: '%s': %s", argv[1], strerror(errno));
 		ret = UG_EXIT_INVALID;

@@ -897,9 +897,25 @@ static void test_runtime_marks(void)
 	expect(load_policy(policy) == 0, "load shift-marks policy", "load failed");
 	expect_attach("runtime: unmarked tree, no runtime mark: EPERM", "/mnt/s/other", GOOD, false,
 		      EPERM);
+	sh("usernsguard events >/dev/null");
 	rc = mark_cmd(out, sizeof(out), "add /mnt/s/other shiftable-by 200000 origin 100000");
 	expect(rc == 0 && strstr(out, "usernsguard: marked /mnt/s/other (dev "),
 	       "mark add /mnt/s/other: exit 0", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "usernsguard events");
+	expect(rc == 0 && strstr(out, "\"event\":{\"kind\":\"alert\",\"category\":[\"configuration\"],"
+				      "\"type\":[\"creation\"],\"action\":\"mark-add\",\"outcome\":\"success\"") &&
+		       strstr(out, "\"user\":{\"id\":\"0\"}") &&
+		       strstr(out, "\"rule\":\"shift-marks\",\"verdict\":\"reported\"") &&
+		       strstr(out, "\"shift\":{\"mark\":{\"shiftable_by\":200000,\"origin\":100000,"
+				   "\"range\":65536,\"ro\":false}}"),
+	       "mark add: one event, who marked what for whom", "exit %d: %s", rc, out);
+	/* Only root of the host is heard: a user's ioctl on the marked tree is no event. */
+	sh("/tests/test_hardening --as-1000 /tests/test_shift --mark-event /mnt/s/other");
+	rc = sh_capture(out, sizeof(out), "usernsguard events");
+	expect(rc == 0 && out[0] == '\0', "uid 1000 cannot forge a mark event", "%s", out);
+	sh("/tests/test_shift --mark-event /mnt/s/other");
+	rc = sh_capture(out, sizeof(out), "usernsguard events | grep -c '\"action\":\"mark-add\"'");
+	expect(rc == 0 && atoi(out) == 1, "twin: root's ioctl is heard", "%s", out);
 	expect_attach("runtime mark: authorized idmap attached", "/mnt/s/other", GOOD, false, 0);
 	expect_attach("runtime mark: idmap to another root: EPERM", "/mnt/s/other", WRONG_TARGET,
 		      false, EPERM);
@@ -966,8 +982,15 @@ static void test_runtime_marks(void)
 		      "100000 655360 65536\n", false, 0);
 	expect_attach("runtime pool mark: a root off the blocks: EPERM", "/mnt/s/other",
 		      "100000 655361 65536\n", false, EPERM);
+	sh("usernsguard events >/dev/null");
 	rc = mark_cmd(out, sizeof(out), "remove /mnt/s/other");
 	expect(rc == 0 && strstr(out, "unmarked"), "mark remove the pool", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "usernsguard events");
+	expect(rc == 0 && strstr(out, "\"type\":[\"deletion\"],\"action\":\"mark-remove\"") &&
+		       strstr(out, "\"mark\":{\"shiftable_by\":524288,\"origin\":100000,"
+				   "\"range\":65536,\"ro\":false,\"pool\":{\"size\":262144,"
+				   "\"block\":65536}}"),
+	       "mark remove: the event describes the pool removed", "exit %d: %s", rc, out);
 	rc = mark_cmd(out, sizeof(out), "list");
 	expect(rc == 0 && !strcmp(out, "no runtime marks\n"), "mark list: none left", "exit %d: %s",
 	       rc, out);
@@ -998,8 +1021,14 @@ static void test_modes(void)
 	expect_attach("rule off: unmarked tree attached", "/mnt/s/other", WRONG_TARGET, false, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	/* --mark-event DIR: the ioctl `usernsguard mark` reports a change with. */
+	if (argc == 3 && !strcmp(argv[1], "--mark-event")) {
+		int fd = open(argv[2], O_RDONLY | O_DIRECTORY);
+
+		return fd < 0 || ioctl(fd, 0x554d, 11UL) != -1 ? 1 : 0;
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	sh("usernsguard unload >/dev/null 2>&1");
 	expect(setup() == 0, "two ext4 images with marked and unmarked trees", "setup failed");
