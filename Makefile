@@ -66,7 +66,7 @@ BPF_OBJ    := $(BUILD)/usernsguard.bpf.o
 # Unit tests link the parts of the loader that need no kernel.
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_LIB   := user/policy.c user/resolve.c user/unit_file.c user/mark_ancestry.c user/util.c user/idmap_file.c user/event_format.c user/json_writer.c \
-	      user/subid.c user/mark_pool.c user/idmap_lint.c user/userns_scan.c user/scan_format.c \
+	      user/subid.c user/mark_pool.c user/oci_config.c user/idmap_lint.c user/userns_scan.c user/scan_format.c \
 	      user/metrics_format.c
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -222,6 +222,8 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+# podman and CRI-O read OCI hooks from here (oci-hooks(5)).
+HOOKSDIR   ?= $(PREFIX)/share/containers/oci/hooks.d
 POLICY_DST := $(DESTDIR)$(SYSCONFDIR)/usernsguard/policy.conf
 
 .PHONY: install uninstall pkg-test
@@ -238,6 +240,13 @@ install: $(BIN_DIR)/usernsguard
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/usernsguard.service.in >$(BUILD)/usernsguard.service
 	install -m 0644 $(BUILD)/usernsguard.service $(DESTDIR)$(UNITDIR)/usernsguard.service
+	install -d $(DESTDIR)$(HOOKSDIR)
+	for stage in createRuntime poststop; do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' oci/usernsguard-$$stage.json.in \
+			>$(BUILD)/usernsguard-$$stage.json && \
+		install -m 0644 $(BUILD)/usernsguard-$$stage.json \
+			$(DESTDIR)$(HOOKSDIR)/usernsguard-$$stage.json || exit 1; \
+	done
 	@if [ -e $(POLICY_DST) ]; then echo "install: kept the existing $(POLICY_DST)"; \
 	else install -m 0644 etc/usernsguard/policy.conf $(POLICY_DST); fi
 
@@ -245,7 +254,9 @@ install: $(BIN_DIR)/usernsguard
 # enforcement off stays an explicit `usernsguard unload`.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/usernsguard $(DESTDIR)$(MANDIR)/man8/usernsguard.8 \
-		$(DESTDIR)$(MANDIR)/man5/usernsguard.conf.5 $(DESTDIR)$(UNITDIR)/usernsguard.service
+		$(DESTDIR)$(MANDIR)/man5/usernsguard.conf.5 $(DESTDIR)$(UNITDIR)/usernsguard.service \
+		$(DESTDIR)$(HOOKSDIR)/usernsguard-createRuntime.json \
+		$(DESTDIR)$(HOOKSDIR)/usernsguard-poststop.json
 	@if cmp -s etc/usernsguard/policy.conf $(POLICY_DST); then rm -f $(POLICY_DST); \
 	elif [ -e $(POLICY_DST) ]; then echo "uninstall: kept the edited $(POLICY_DST)"; fi
 	@if [ -d $(DESTDIR)$(SYSCONFDIR)/usernsguard ]; then \

@@ -206,6 +206,7 @@ struct ug_runtime_mark_info {
 	__u32 by_uid;     /* the caller's uid (root) */
 	__u32 by_pid;
 	__u64 added_ns;   /* CLOCK_REALTIME */
+	char tag[80];     /* who for: "oci:CONTAINER-ID" from the OCI hook, else empty */
 };
 
 /*

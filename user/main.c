@@ -14,6 +14,7 @@
 #include "loader.h"
 #include "policy.h"
 #include "probe.h"
+#include "oci_hook.h"
 #include "runtime_marks.h"
 #include "resolve.h"
 #include "scan.h"
@@ -226,6 +227,11 @@ static int cmd_mark(int argc, char **argv)
 	return ug_mark_command(argc, argv);
 }
 
+static int cmd_oci_hook(int argc, char **argv)
+{
+	return ug_oci_hook_command(argc, argv);
+}
+
 static int cmd_probe(int argc, char **argv)
 {
 	PARSE_OR_RETURN(argc, argv, 0);
@@ -258,6 +264,10 @@ static const struct ug_command commands[] = {
 	  "mark a tree shiftable at run time (rule 3), beside the policy file's marks;\n"
 	  "  kept across loads, removed by unload",
 	  cmd_mark },
+	{ "oci-hook", "createRuntime|poststop",
+	  "an OCI hook (state on stdin): runtime marks for a container's idmapped trees,\n"
+	  "  for exactly its root, taken back at poststop",
+	  cmd_oci_hook },
 	{ "probe", "", "report what this kernel supports and why a load would fail", cmd_probe },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "[COMMAND]", "show help for all commands or one", cmd_help },

@@ -187,7 +187,7 @@ static const char *conflict(const struct runtime_fds *f, const struct ug_kernel_
 	return NULL;
 }
 
-static int mark_add(int argc, char **argv)
+int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 {
 	struct ug_policy_src src = {};
 	struct ug_kernel_policy kp = {};
@@ -246,6 +246,7 @@ static int mark_add(int argc, char **argv)
 	ug_fmt(info.path, sizeof(info.path), "%s", src.marks[0].path);
 	info.by_uid = getuid();
 	info.by_pid = (__u32)getpid();
+	ug_fmt(info.tag, sizeof(info.tag), "%s", tag ? tag : "");
 	clock_gettime(CLOCK_REALTIME, &now);
 	info.added_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
 	kp.marks[0].policy_line = 0; /* not the file's */
@@ -306,9 +307,9 @@ static bool still_needed(const struct runtime_fds *f, const struct ug_mark_key *
 	return needed;
 }
 
-static int mark_remove(int argc, char **argv)
+int ug_runtime_mark_remove(const char *dir, bool quiet)
 {
-	char *line[] = { NULL, (char *)"shiftable-by", (char *)"0" };
+	char *line[] = { (char *)dir, (char *)"shiftable-by", (char *)"0" };
 	struct ug_policy_src src = {};
 	struct ug_kernel_policy kp = {};
 	struct runtime_fds f;
@@ -317,11 +318,6 @@ static int mark_remove(int argc, char **argv)
 	int ret, lock;
 	size_t i;
 
-	if (argc != 2) {
-		ug_err("usage: usernsguard mark remove DIR");
-		return UG_EXIT_USAGE;
-	}
-	line[0] = argv[1];
 	ret = resolve_line(3, line, &src, &kp);
 	if (ret)
 		return ret;
@@ -337,15 +333,16 @@ static int mark_remove(int argc, char **argv)
 	key = kp.mark_keys[0];
 	key.slot = 0;
 	if (bpf_map_lookup_elem(f.marks, &key, &m) || (m.flags & UG_MARK_ANCESTOR)) {
-		ug_err("mark remove: '%s' has no runtime mark (usernsguard mark list shows them)",
-		       argv[1]);
-		ret = UG_EXIT_INVALID;
+		if (!quiet)
+			ug_err("mark remove: '%s' has no runtime mark (usernsguard mark list shows "
+			       "them)", dir);
+		ret = quiet ? UG_EXIT_OK : UG_EXIT_INVALID;
 		goto out;
 	}
 	/* Reported while the mark is there to describe; then the mark, then what only it needed. */
 	report(src.marks[0].path, UG_OP_MARK_REMOVE);
 	if (bpf_map_delete_elem(f.marks, &key)) {
-		ug_err("mark remove: '%s': %s", argv[1], strerror(errno));
+		ug_err("mark remove: '%s': %s", dir, strerror(errno));
 		ret = UG_EXIT_INVALID;
 		goto out;
 	}
@@ -428,6 +425,8 @@ static int mark_list(int argc, char **argv)
 			json_object_object_add(o, "ro",
 					       json_object_new_boolean(m.flags & UG_MARK_RO));
 			json_object_object_add(o, "by_uid", json_object_new_int64(info.by_uid));
+			json_object_object_add(o, "for", info.tag[0] ? json_object_new_string(info.tag) :
+								       NULL);
 			json_object_object_add(o, "added", json_object_new_string(when));
 			json_object_array_add(arr, o);
 			continue;
@@ -436,9 +435,10 @@ static int mark_list(int argc, char **argv)
 		       m.shiftable_by);
 		if (m.flags & UG_MARK_POOL)
 			printf(" %u block %u", m.pool_size, m.block);
-		printf(" origin %u range %u%s  (dev %s inode %llu, by uid %u, %s)\n", m.origin,
+		printf(" origin %u range %u%s  (dev %s inode %llu, by uid %u, %s%s%s)\n", m.origin,
 		       m.range, m.flags & UG_MARK_RO ? " ro" : "", dev,
-		       (unsigned long long)key.ino, info.by_uid, when);
+		       (unsigned long long)key.ino, info.by_uid, when, info.tag[0] ? ", for " : "",
+		       info.tag);
 	}
 	if (json) {
 		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -462,9 +462,14 @@ int ug_mark_command(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (!strcmp(argv[1], "add"))
-		return mark_add(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "remove"))
-		return mark_remove(argc - 1, argv + 1);
+		return ug_runtime_mark_add(argc - 1, argv + 1, NULL);
+	if (!strcmp(argv[1], "remove")) {
+		if (argc != 3) {
+			ug_err("usage: usernsguard mark remove DIR");
+			return UG_EXIT_USAGE;
+		}
+		return ug_runtime_mark_remove(argv[2], false);
+	}
 	if (!strcmp(argv[1], "list"))
 		return mark_list(argc - 1, argv + 1);
 	ug_err("mark: unknown subcommand '%s' (add, remove or list)", argv[1]);

@@ -932,7 +932,7 @@ static void test_runtime_marks(void)
 	rc = mark_cmd(out, sizeof(out), "list --format json");
 	expect(rc == 0 && strstr(out, "[{\"path\":\"/mnt/s/other\",\"device\":\"") &&
 		       strstr(out, "\"shiftable_by\":200000,\"origin\":100000,\"range\":65536,"
-				   "\"ro\":false,\"by_uid\":0,\"added\":\""),
+				   "\"ro\":false,\"by_uid\":0,\"for\":null,\"added\":\""),
 	       "mark list --format json", "exit %d: %s", rc, out);
 
 	/* Resolved and checked as a file's mark is. */
@@ -996,6 +996,70 @@ static void test_runtime_marks(void)
 	       rc, out);
 }
 
+/* The OCI hook on a podman-shaped bundle (issue 17): marks at createRuntime, none after poststop. */
+static void test_oci_hook(void)
+{
+	static const char state[] =
+		"{\"ociVersion\":\"1.1.0\",\"id\":\"c0ffee\",\"status\":\"creating\","
+		"\"pid\":0,\"bundle\":\"/tmp/bundle\"}";
+	char out[8192];
+	int rc;
+
+	expect(load_policy(policy) == 0, "load shift-marks policy", "load failed");
+	sh("mkdir -p /tmp/bundle");
+	write_file("/tmp/bundle/state.json", state);
+	/* podman run --userns=auto -v /mnt/s/other:/data:idmap, container root 200000. */
+	write_file("/tmp/bundle/config.json",
+		   "{\"ociVersion\":\"1.1.0\",\"root\":{\"path\":\"rootfs\"},\"mounts\":["
+		   "{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+		   "{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/mnt/s/other\","
+		   "\"options\":[\"idmap\",\"rbind\",\"rw\"],"
+		   "\"uidMappings\":[{\"containerID\":100000,\"hostID\":200000,\"size\":65536}],"
+		   "\"gidMappings\":[{\"containerID\":100000,\"hostID\":200000,\"size\":65536}]}],"
+		   "\"linux\":{\"uidMappings\":[{\"containerID\":0,\"hostID\":200000,\"size\":65536}],"
+		   "\"gidMappings\":[{\"containerID\":0,\"hostID\":200000,\"size\":65536}],"
+		   "\"namespaces\":[{\"type\":\"user\"},{\"type\":\"mount\"}]}}");
+	expect_attach("oci: before the hook, the volume is unmarked: EPERM", "/mnt/s/other", GOOD,
+		      false, EPERM);
+	rc = sh_capture(out, sizeof(out),
+			"usernsguard oci-hook createRuntime </tmp/bundle/state.json 2>&1");
+	expect(rc == 0, "oci-hook createRuntime: exit 0", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "usernsguard mark list");
+	expect(rc == 0 && strstr(out, "/mnt/s/other shiftable-by 200000 origin 100000 range 65536") &&
+		       strstr(out, ", for oci:c0ffee)"),
+	       "oci: the volume is marked for the container's root", "exit %d: %s", rc, out);
+	expect_attach("oci: the container's idmapped volume attaches", "/mnt/s/other", GOOD, false,
+		      0);
+	expect_outcome("oci: another root cannot use it",
+		       use_as(OTHER_TENANT, idmapped_tree("/mnt/s/other", GOOD, false), "f",
+			      O_RDONLY), ERR(EPERM));
+	rc = sh_capture(out, sizeof(out), "usernsguard oci-hook poststop </tmp/bundle/state.json 2>&1");
+	expect(rc == 0, "oci-hook poststop: exit 0", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "usernsguard mark list");
+	expect(rc == 0 && !strcmp(out, "no runtime marks\n"), "oci: poststop took the mark back",
+	       "exit %d: %s", rc, out);
+	expect_attach("oci: after poststop, unmarked again: EPERM", "/mnt/s/other", GOOD, false,
+		      EPERM);
+
+	/* Malformed input: a clear error, and nothing marked. */
+	write_file("/tmp/bundle/config.json",
+		   "{\"mounts\":[{\"destination\":\"/data\",\"type\":\"bind\",\"source\":"
+		   "\"/mnt/s/other\",\"options\":[\"idmap\"]}],\"linux\":{\"uidMappings\":"
+		   "[{\"containerID\":0,\"hostID\":200000,\"size\":65536}],\"gidMappings\":"
+		   "[{\"containerID\":0,\"hostID\":300000,\"size\":65536}]}}");
+	rc = sh_capture(out, sizeof(out),
+			"usernsguard oci-hook createRuntime </tmp/bundle/state.json 2>&1");
+	expect(rc == 1 && strstr(out, "usernsguard: oci-hook: /tmp/bundle/config.json: config.json: "
+				      "linux.gidMappings: gid 0 must map like uid 0"),
+	       "oci: gid 0 mapped elsewhere: refused, naming the field", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "echo '{\"id\":' | usernsguard oci-hook createRuntime 2>&1");
+	expect(rc == 1 && strstr(out, "usernsguard: oci-hook: state: not a JSON object"),
+	       "oci: a broken state: refused", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "usernsguard mark list");
+	expect(rc == 0 && !strcmp(out, "no runtime marks\n"), "oci: the refused inputs marked nothing",
+	       "exit %d: %s", rc, out);
+}
+
 static void test_modes(void)
 {
 	long long before, after;
@@ -1047,6 +1111,7 @@ int main(int argc, char **argv)
 	test_mark_resolution();
 	test_pool();
 	test_runtime_marks();
+	test_oci_hook();
 	test_modes();
 	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();

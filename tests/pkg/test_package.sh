@@ -133,6 +133,11 @@ drwxr-xr-x usr/lib/systemd/system
 drwxr-xr-x usr/sbin
 -rwxr-xr-x usr/sbin/usernsguard
 drwxr-xr-x usr/share
+drwxr-xr-x usr/share/containers
+drwxr-xr-x usr/share/containers/oci
+drwxr-xr-x usr/share/containers/oci/hooks.d
+-rw-r--r-- usr/share/containers/oci/hooks.d/usernsguard-createRuntime.json
+-rw-r--r-- usr/share/containers/oci/hooks.d/usernsguard-poststop.json
 drwxr-xr-x usr/share/man
 drwxr-xr-x usr/share/man/man5
 -rw-r--r-- usr/share/man/man5/usernsguard.conf.5
@@ -157,6 +162,8 @@ expect_eq "default PREFIX: binary, man pages and unit under /usr/local" "$(cat <
 etc/usernsguard/policy.conf
 usr/local/lib/systemd/system/usernsguard.service
 usr/local/sbin/usernsguard
+usr/local/share/containers/oci/hooks.d/usernsguard-createRuntime.json
+usr/local/share/containers/oci/hooks.d/usernsguard-poststop.json
 usr/local/share/man/man5/usernsguard.conf.5
 usr/local/share/man/man8/usernsguard.8
 EOF
@@ -233,6 +240,9 @@ drwxr-xr-x usr/lib/systemd
 drwxr-xr-x usr/lib/systemd/system
 drwxr-xr-x usr/sbin
 drwxr-xr-x usr/share
+drwxr-xr-x usr/share/containers
+drwxr-xr-x usr/share/containers/oci
+drwxr-xr-x usr/share/containers/oci/hooks.d
 drwxr-xr-x usr/share/man
 drwxr-xr-x usr/share/man/man5
 drwxr-xr-x usr/share/man/man8
@@ -283,6 +293,10 @@ usr/share/man/man8/usernsguard.8.gz
 EOF
 )" "$(cd "$chroot_dir" && ls -1 lib/systemd/system/usernsguard.service \
 	usr/share/man/man5/usernsguard.conf.5.gz usr/share/man/man8/usernsguard.8.gz 2>&1)"
+expect_eq "the OCI hooks for podman and CRI-O run the installed binary" \
+	"$(printf '%s\n' '"path": "/usr/sbin/usernsguard",' '"path": "/usr/sbin/usernsguard",')" \
+	"$(cd "$chroot_dir/usr/share/containers/oci/hooks.d" &&
+		grep -h '"path"' usernsguard-createRuntime.json usernsguard-poststop.json | tr -d '\t')"
 expect_eq "enabled on install (sysinit.target wants it)" "/lib/systemd/system/usernsguard.service" \
 	"$(readlink "$chroot_dir/etc/systemd/system/sysinit.target.wants/usernsguard.service" || true)"
 
