@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 
@@ -35,6 +36,47 @@ static void mark_path(const struct ug_policy_src *src, struct ug_scan_mark *m)
 			return;
 		}
 	}
+}
+
+/* Runtime marks (`usernsguard mark add`) join the file's, named "runtime" (line 0). */
+static void read_runtime_marks(struct ug_scan_policy *p)
+{
+	int marks = bpf_obj_get(UG_PIN_DIR "/ug_runtime_marks");
+	int paths = bpf_obj_get(UG_PIN_DIR "/ug_runtime_paths");
+	struct ug_mark_key key, next;
+	bool first = true;
+
+	while (marks >= 0 && paths >= 0 && p->n_marks < UG_MAX_EXEMPTIONS + UG_MAX_RUNTIME_MARKS &&
+	       !bpf_map_get_next_key(paths, first ? NULL : &key, &next)) {
+		struct ug_runtime_mark_info info;
+		struct ug_scan_mark *grown, *m;
+		struct ug_mark mark;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(paths, &key, &info) || bpf_map_lookup_elem(marks, &key, &mark))
+			continue;
+		grown = realloc(p->marks, (p->n_marks + 1) * sizeof(*grown));
+		if (!grown)
+			break;
+		p->marks = grown;
+		m = &p->marks[p->n_marks++];
+		memset(m, 0, sizeof(*m));
+		m->shiftable_by = mark.shiftable_by;
+		m->origin = mark.origin;
+		m->range = mark.range;
+		m->ro = mark.flags & UG_MARK_RO;
+		if (mark.flags & UG_MARK_POOL) {
+			m->pool_size = mark.pool_size;
+			m->block = mark.block;
+		}
+		m->runtime = true;
+		ug_fmt(m->path, sizeof(m->path), "%s", info.path);
+	}
+	if (marks >= 0)
+		close(marks);
+	if (paths >= 0)
+		close(paths);
 }
 
 static void read_policy(struct ug_scan_policy *p)
@@ -92,6 +134,7 @@ static void read_policy(struct ug_scan_policy *p)
 		ug_policy_free(parsed);
 	free(keys);
 	free(marks);
+	read_runtime_marks(p);
 }
 
 static const char HELP[] =

@@ -82,7 +82,8 @@ static struct json_object *json_marks(const struct ug_scan_ns *ns,
 			continue;
 		o = json_object_new_object();
 		json_object_object_add(o, "path", m->path[0] ? json_object_new_string(m->path) : NULL);
-		json_object_object_add(o, "line", json_object_new_int64(m->line));
+		json_object_object_add(o, "line", m->runtime ? NULL : json_object_new_int64(m->line));
+		json_object_object_add(o, "runtime", json_object_new_boolean(m->runtime));
 		json_object_object_add(o, "shiftable_by", json_object_new_int64(m->shiftable_by));
 		json_object_object_add(o, "origin", json_object_new_int64(m->origin));
 		json_object_object_add(o, "range", json_object_new_int64(m->range));
@@ -251,8 +252,13 @@ static void text_ns(FILE *out, const struct ug_scan_ns *ns, const struct ug_scan
 
 		if (!usable(m, ns))
 			continue;
-		fprintf(out, "      mark    %s (line %u) origin %u range %u%s", m->path[0] ? m->path : "?",
-			m->line, m->origin, m->range, m->ro ? " ro" : "");
+		if (m->runtime)
+			fprintf(out, "      mark    %s (runtime) origin %u range %u%s", m->path,
+				m->origin, m->range, m->ro ? " ro" : "");
+		else
+			fprintf(out, "      mark    %s (line %u) origin %u range %u%s",
+				m->path[0] ? m->path : "?", m->line, m->origin, m->range,
+				m->ro ? " ro" : "");
 		if (m->pool_size)
 			fprintf(out, " (pool %u+%u, block %u)", m->shiftable_by, m->pool_size,
 				m->block);

@@ -28,7 +28,8 @@ struct ug_scan_mark {
 	bool ro;
 	__u32 pool_size; /* 0: one root */
 	__u32 block;
-	__u32 line;     /* in the policy file */
+	__u32 line;     /* in the policy file; 0 for a runtime mark */
+	bool runtime;   /* made by `usernsguard mark add` */
 	char path[256]; /* from the policy file; empty if it no longer says */
 };
 

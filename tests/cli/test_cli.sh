@@ -200,6 +200,29 @@ expect "scan with a bad format: exit 2" 2 "scan: unknown format 'yaml'" "$bin" s
 expect "scan with an argument: exit 2" 2 "scan: unexpected argument 'now'" "$bin" scan now
 expect "scan of a missing proc tree: exit 4" 4 "cannot list $tmp/none: No such file or directory" \
 	"$bin" scan --proc "$tmp/none"
+# mark and oci-hook: usage errors, and what they do with nothing loaded.
+expect "mark with no subcommand: exit 2" 2 "usage: usernsguard mark add|remove|list" "$bin" mark
+expect "mark with an unknown subcommand: exit 2" 2 "mark: unknown subcommand 'move'" \
+	"$bin" mark move /srv
+expect "mark remove with no directory: exit 2" 2 "usage: usernsguard mark remove DIR" \
+	"$bin" mark remove
+expect "mark add with a bad word: exit 2, naming it" 2 \
+	"command line:2:23: unexpected 'sideways': expected 'origin', 'range' or 'ro'" \
+	"$bin" mark add / shiftable-by 1 sideways
+expect "mark list with nothing loaded: exit 8" 8 "mark: not loaded" "$bin" mark list
+expect "oci-hook with no stage: exit 2" 2 "usage: usernsguard oci-hook createRuntime|poststop" \
+	"$bin" oci-hook
+mkdir -p "$tmp/bundle"
+printf '{"linux":{"uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],"gidMappings":[{"containerID":0,"hostID":100000,"size":65536}]},"mounts":[{"destination":"/d","type":"bind","source":"/srv","options":["idmap"]}]}' \
+	>"$tmp/bundle/config.json"
+printf '{"id":"c1","bundle":"%s/bundle","status":"creating"}' "$tmp" >"$tmp/state.json"
+expect "oci-hook, nothing loaded: exit 0, the container needs no mark" 0 \
+	"oci-hook: not loaded: container c1 needs no mark" \
+	sh -c "'$bin' oci-hook createRuntime <'$tmp/state.json'"
+printf '{"id":"c1","bundle":"%s/none"}' "$tmp" >"$tmp/state.json"
+expect "oci-hook, a bundle without config.json: exit 4" 4 \
+	"oci-hook: $tmp/none/config.json: No such file or directory" \
+	sh -c "'$bin' oci-hook createRuntime <'$tmp/state.json'"
 # status --format prometheus. This host cannot load the programs, so nothing is loaded here.
 expect "status with a bad format: exit 2" 2 "status: unknown format 'yaml' (text or prometheus)" \
 	"$bin" status --format yaml
@@ -239,6 +262,10 @@ if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" load "$tmp/good.conf"
 	expect "unload unprivileged: exit 3" 3 "not root" \
 		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" unload
+	expect "mark unprivileged: exit 3" 3 "not root" \
+		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" mark list
+	expect "oci-hook unprivileged: exit 3" 3 "not root" \
+		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" oci-hook poststop
 	expect "status --format prometheus unprivileged: exit 3" 3 "not root" \
 		setpriv --reuid=4242 --regid=4242 --clear-groups "$bin" status --format prometheus
 	expect "scan unprivileged: says it cannot see everything" 0 "run as root to see every user namespace" \

@@ -308,13 +308,25 @@ static void test_scan(void)
 	expect(rc == 0, "policy with a mark loaded", "exit %d", rc);
 	sh_capture(out, sizeof(out), "usernsguard scan --format json --etc /tmp/scan-etc");
 	ns_object(out, a.ino, obj, sizeof(obj));
-	expect(strstr(obj, "\"marks\":[{\"path\":\"/tmp/scanmark\",\"line\":2,\"shiftable_by\":100000,"
+	expect(strstr(obj, "\"marks\":[{\"path\":\"/tmp/scanmark\",\"line\":2,\"runtime\":false,\"shiftable_by\":100000,"
 			   "\"origin\":5000,\"range\":65536,\"ro\":false}]") != NULL,
 	       "A (root 100000) may use the mark", "%s", obj);
 	ns_object(out, f.ino, obj, sizeof(obj));
 	expect(strstr(obj, "\"marks\":[]") != NULL, "alice's namespace may not", "%s", obj);
 	expect(strstr(out, "\"policy\":{\"state\":\"loaded\",\"source\":\"/tmp/policy.conf\"}") != NULL,
 	       "the policy in force is named", "%s", out);
+	/* A runtime pool mark is listed for the namespaces rooted in the pool (issue 17). */
+	rc = sh("mkdir -p /tmp/scanrt && usernsguard mark add /tmp/scanrt shiftable-by pool 100000 "
+		"131072 >/dev/null");
+	expect(rc == 0, "a runtime pool mark", "exit %d", rc);
+	sh_capture(out, sizeof(out), "usernsguard scan --etc /tmp/scan-etc");
+	expect(strstr(out, "      mark    /tmp/scanrt (runtime) origin 0 range 65536 "
+			   "(pool 100000+131072, block 65536)\n") != NULL,
+	       "scan: the runtime pool mark, for A", "%s", out);
+	sh_capture(out, sizeof(out), "usernsguard scan --format json --etc /tmp/scan-etc");
+	ns_object(out, f.ino, obj, sizeof(obj));
+	expect(strstr(obj, "\"marks\":[]") != NULL, "alice's namespace (root 1000) may not use it",
+	       "%s", obj);
 	sh("usernsguard unload >/dev/null 2>&1");
 	sh_capture(out, sizeof(out), "usernsguard scan --etc /tmp/scan-etc");
 	expect(strstr(out, "policy: usernsguard is not loaded, marks not listed") != NULL,

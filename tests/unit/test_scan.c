@@ -566,7 +566,7 @@ Test(scan, json_report, .init = setup, .fini = teardown)
 		"{\"inode\":4026532201,\"initial\":false,\"owner_uid\":0,\"parent_inode\":4026531837,"
 		"\"root_host_uid\":100000,\"processes\":1,\"pids\":[{\"pid\":42,\"comm\":\"sleep\"}],"
 		"\"uid_map\":[[0,100000,10]],\"gid_map\":[[0,100000,10]],"
-		"\"marks\":[{\"path\":\"/data/a\",\"line\":3,\"shiftable_by\":100000,\"origin\":5000,"
+		"\"marks\":[{\"path\":\"/data/a\",\"line\":3,\"runtime\":false,\"shiftable_by\":100000,\"origin\":5000,"
 		"\"range\":10,\"ro\":false}]},"
 		"{\"inode\":4026532202,\"initial\":false,\"owner_uid\":null,\"parent_inode\":null,"
 		"\"root_host_uid\":100009,\"processes\":0,\"pids\":[],"
