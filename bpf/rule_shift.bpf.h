@@ -161,7 +161,7 @@ struct ug_shift_scan {
 	bool fixed;       /* target is known: the mark's root, or the pool root of an extent */
 	bool conforms;    /* every extent so far is inside the marked shift */
 	bool maps_origin; /* some extent sends origin to target */
-	struct ug_extent first;
+	struct ug_extent bad; /* the first extent outside the mark (count 0: none) */
 };
 
 /*
@@ -191,36 +191,32 @@ static long ug_shift_scan_one(__u32 index, void *ctx)
 		scan->conforms = false;
 		return 1;
 	}
-	if (index == 0)
-		scan->first = e;
 	if (ug_extent_host_root_only(scan, &e))
 		return 0;
 	/* On disk [first, first+count) must sit in [origin, origin+range) ... */
 	offset = (__u64)e.first - scan->origin;
-	if (e.first < scan->origin || offset + e.count > scan->range) {
-		scan->conforms = false;
-		return 1;
-	}
+	if (e.first < scan->origin || offset + e.count > scan->range)
+		goto bad;
 	/* ... a pool's root is the one this extent implies: in the pool, on a block ... */
 	if (!scan->fixed) {
 		root = e.lower_first - (__u32)offset;
 		if (e.lower_first < (__u32)offset || root < scan->pool_first ||
 		    (__u64)root - scan->pool_first + scan->range > scan->pool_size ||
-		    (root - scan->pool_first) % scan->block) {
-			scan->conforms = false;
-			return 1;
-		}
+		    (root - scan->pool_first) % scan->block)
+			goto bad;
 		scan->target = root;
 		scan->fixed = true;
 	}
 	/* ... and be shifted by exactly target - origin. */
-	if (e.lower_first != scan->target + (__u32)offset) {
-		scan->conforms = false;
-		return 1;
-	}
+	if (e.lower_first != scan->target + (__u32)offset)
+		goto bad;
 	if (offset == 0)
 		scan->maps_origin = true;
 	return 0;
+bad:
+	scan->bad = e;
+	scan->conforms = false;
+	return 1;
 }
 
 /*
@@ -263,9 +259,14 @@ static __noinline bool ug_idmap_conforms(unsigned long map, bool gid, const stru
 	}
 	bpf_loop(n, ug_shift_scan_one, &scan, 0);
 	if (!gid) {
-		ev->idmap_first = scan.first.first;
-		ev->idmap_lower = scan.first.lower_first;
-		ev->idmap_count = scan.first.count;
+		/* The first extent, read straight into the event (its three fields in order). */
+		if (bpf_probe_read_kernel(&ev->idmap_first, sizeof(struct ug_extent),
+					  (const void *)scan.extents))
+			ev->idmap_count = 0;
+		ev->idmap_nr = n;
+		ev->bad_first = scan.bad.first;
+		ev->bad_lower = scan.bad.lower_first;
+		ev->bad_count = scan.bad.count;
 	}
 	if (!scan.conforms || !scan.maps_origin)
 		return false;

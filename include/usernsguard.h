@@ -344,9 +344,25 @@ struct ug_event {
 	__u32 map_userns_ino; /* map writes: the namespace whose map was written */
 	__u64 cgroup_id;
 	char comm[16];
-	/* Rule 1: the ids requested, (u32)-1 where a slot is unchanged. */
-	__u32 req_uid[4]; /* real, effective, saved, fs */
-	__u32 req_gid[4];
+	/*
+	 * Rule 1: the ids requested, (u32)-1 where a slot is unchanged. Rule 3
+	 * uses the same bytes (an event's size is paid on 6.1's 512-byte stack
+	 * by every hook that can report): how many extents the mount's uid map
+	 * has, and the first one the mark does not allow (bad_count 0: none).
+	 * A map has up to 340 extents: an event names the two that explain it.
+	 */
+	union {
+		struct {
+			__u32 req_uid[4]; /* real, effective, saved, fs */
+			__u32 req_gid[4];
+		};
+		struct {
+			__u32 idmap_nr;
+			__u32 bad_first;
+			__u32 bad_lower;
+			__u32 bad_count;
+		};
+	};
 	__u32 target_id;  /* the id that reads as the overflow id */
 	__u32 errno_val;  /* positive errno returned, 0 in audit mode */
 	/* Files involved (chown target, exec binary). */

@@ -397,6 +397,15 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 			ug_json_uint(j, UG_JSON_K("first"), ev->idmap_first);
 			ug_json_uint(j, UG_JSON_K("lower_first"), ev->idmap_lower);
 			ug_json_uint(j, UG_JSON_K("count"), ev->idmap_count);
+			ug_json_uint(j, UG_JSON_K("extents"), ev->idmap_nr);
+			if (ev->bad_count) {
+				/* The first extent the mark does not allow. */
+				ug_json_object_begin(j, UG_JSON_K("outside_mark"));
+				ug_json_uint(j, UG_JSON_K("first"), ev->bad_first);
+				ug_json_uint(j, UG_JSON_K("lower_first"), ev->bad_lower);
+				ug_json_uint(j, UG_JSON_K("count"), ev->bad_count);
+				ug_json_object_end(j);
+			}
 			ug_json_object_end(j);
 		}
 		ug_json_object_end(j);

@@ -865,8 +865,19 @@ static void test_pool(void)
 	/* nspawn's extra extent: a foreign on-disk id shown as host root, only that. */
 	pool_attach("pool + nspawn's 2147483646 -> host root extent: attached",
 		    "100000 589824 65536\n" NSPAWN_EXTRA, 0);
+	sh("usernsguard events >/dev/null");
 	pool_attach("pool + on-disk root shown as host root: EPERM",
 		    "100000 589824 65536\n0 0 1\n", EPERM);
+	{
+		char out[8192];
+
+		sh_capture(out, sizeof(out), "usernsguard events");
+		expect(strstr(out, "\"reason\":\"idmap-outside-mark\",\"mark\":{\"shiftable_by\":524288,") &&
+			       strstr(out, "\"idmap\":{\"first\":100000,\"lower_first\":589824,"
+					   "\"count\":65536,\"extents\":2,\"outside_mark\":{\"first\":0,"
+					   "\"lower_first\":0,\"count\":1}}"),
+		       "the event names the extent the mark does not allow", "%s", out);
+	}
 	pool_attach("pool + a foreign id shown as host uid 5: EPERM",
 		    "100000 589824 65536\n2147483646 5 1\n", EPERM);
 	pool_attach("pool + two foreign ids shown as host root: EPERM",

@@ -107,6 +107,10 @@ Test(event_format, rule_three_shift_refused)
 	ev.idmap_first = 100000;
 	ev.idmap_lower = 300000;
 	ev.idmap_count = 65536;
+	ev.idmap_nr = 2;
+	ev.bad_first = 100000;
+	ev.bad_lower = 300000;
+	ev.bad_count = 65536;
 	ev.owner_uid = 100000;
 	ev.owner_gid = 100000;
 	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
@@ -115,7 +119,9 @@ Test(event_format, rule_three_shift_refused)
 		  "%s", buf);
 	cr_assert(strstr(buf, "\"shift\":{\"reason\":\"idmap-outside-mark\","
 			      "\"mark\":{\"shiftable_by\":200000,\"origin\":100000,\"range\":65536},"
-			      "\"idmap\":{\"first\":100000,\"lower_first\":300000,\"count\":65536}}}}"),
+			      "\"idmap\":{\"first\":100000,\"lower_first\":300000,\"count\":65536,"
+			      "\"extents\":2,\"outside_mark\":{\"first\":100000,\"lower_first\":300000,"
+			      "\"count\":65536}}}}}"),
 		  "%s", buf);
 	cr_assert(strstr(buf, "\"action\":\"shift-attach\""), "%s", buf);
 }
