@@ -199,6 +199,8 @@ struct ug_mark_key {
  * pin. The directories above them are stored there too (UG_MARK_ANCESTOR).
  */
 #define UG_MAX_RUNTIME_MARKS 256
+/* Directories above a runtime mark, at most (the kubelet's volumes are 8 deep). */
+#define UG_RUNTIME_MARK_DEPTH 32
 
 /* Value of ug_runtime_paths (key: the mark's ug_mark_key): who marked what. */
 struct ug_runtime_mark_info {
@@ -207,6 +209,13 @@ struct ug_runtime_mark_info {
 	__u32 by_pid;
 	__u64 added_ns;   /* CLOCK_REALTIME */
 	char tag[80];     /* who for: "oci:CONTAINER-ID" from the OCI hook, else empty */
+	/* The directories above it when it was made: released with it, gone or not. */
+	__u32 n_above;
+	__u32 _pad;
+	struct {
+		__u64 dev;
+		__u64 ino;
+	} above[UG_RUNTIME_MARK_DEPTH];
 };
 
 /*

@@ -101,7 +101,7 @@ static int open_fds(struct runtime_fds *f)
  * and resolver, so a runtime mark means what a file's mark means.
  */
 static int resolve_line(int argc, char **argv, struct ug_policy_src *src,
-			struct ug_kernel_policy *kp)
+			struct ug_kernel_policy *kp, bool quiet)
 {
 	char text[4096], err[UG_ERR_MAX];
 	size_t n = 0;
@@ -118,11 +118,13 @@ static int resolve_line(int argc, char **argv, struct ug_policy_src *src,
 	text[n] = '\0';
 	/* Line 2 of "the command line": its columns count from "mark". */
 	if (ug_policy_parse("command line", text, n, src, err, sizeof(err))) {
-		ug_err("%s", err);
+		if (!quiet)
+			ug_err("%s", err);
 		return UG_EXIT_USAGE;
 	}
 	if (ug_policy_resolve(src, &ug_host_system, kp, err, sizeof(err))) {
-		ug_err("%s", err);
+		if (!quiet)
+			ug_err("%s", err);
 		ug_policy_free(src);
 		return UG_EXIT_INVALID;
 	}
@@ -204,7 +206,7 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 		       "[block N] [origin UID] [range N] [ro]");
 		return UG_EXIT_USAGE;
 	}
-	ret = resolve_line(argc - 1, argv + 1, &src, &kp);
+	ret = resolve_line(argc - 1, argv + 1, &src, &kp, false);
 	if (ret)
 		return ret;
 	lock = ug_lock();
@@ -228,12 +230,23 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 		ret = UG_EXIT_INVALID;
 		goto out;
 	}
+	if (kp.n_ancestors > UG_RUNTIME_MARK_DEPTH) {
+		ug_err("mark add: '%s' is %zu directories deep (a runtime mark may be %d)",
+		       src.marks[0].path, kp.n_ancestors, UG_RUNTIME_MARK_DEPTH);
+		ret = UG_EXIT_INVALID;
+		goto out;
+	}
 	/* Above first: a view rooted above the tree is refused once the mark exists. */
 	for (i = 0; i < kp.n_ancestors; i++) {
 		struct ug_mark above = { .flags = UG_MARK_ANCESTOR };
 
 		key = kp.ancestor_keys[i];
 		key.slot = 0;
+		/* policy_line counts the runtime marks below a directory (0: the file's line). */
+		if (!bpf_map_lookup_elem(f.marks, &key, &above))
+			above.policy_line++;
+		else
+			above.policy_line = 1;
 		if (bpf_map_update_elem(f.marks, &key, &above, BPF_ANY)) {
 			ug_err("mark add: writing a directory above '%s': %s", src.marks[0].path,
 			       strerror(errno));
@@ -247,6 +260,11 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 	info.by_uid = getuid();
 	info.by_pid = (__u32)getpid();
 	ug_fmt(info.tag, sizeof(info.tag), "%s", tag ? tag : "");
+	info.n_above = (__u32)kp.n_ancestors;
+	for (i = 0; i < kp.n_ancestors; i++) {
+		info.above[i].dev = kp.ancestor_keys[i].dev;
+		info.above[i].ino = kp.ancestor_keys[i].ino;
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	info.added_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
 	kp.marks[0].policy_line = 0; /* not the file's */
@@ -272,39 +290,43 @@ out_free:
 }
 
 /*
- * Whether @ancestor is above a runtime mark other than @gone. A mark whose
- * path no longer resolves keeps every directory: a stale one only refuses
- * views rooted there (fail closed).
+ * The key of the runtime mark recorded for @dir as given: for a directory
+ * that no longer resolves (removed, renamed), whose mark must still go,
+ * or a new directory given its inode number would inherit it.
  */
-static bool still_needed(const struct runtime_fds *f, const struct ug_mark_key *gone,
-			 const struct ug_mark_key *ancestor)
+static int key_by_path(const struct runtime_fds *f, const char *dir, struct ug_mark_key *out)
 {
 	struct ug_mark_key key, next;
 	struct ug_runtime_mark_info info;
-	bool needed = false, first = true;
+	bool first = true;
 
-	while (!needed && !bpf_map_get_next_key(f->paths, first ? NULL : &key, &next)) {
-		struct ug_policy_src src = {};
-		struct ug_kernel_policy kp = {};
-		char *argv[] = { NULL, (char *)"shiftable-by", (char *)"0" };
-
+	while (!bpf_map_get_next_key(f->paths, first ? NULL : &key, &next)) {
 		first = false;
 		key = next;
-		if (key.dev == gone->dev && key.ino == gone->ino)
-			continue;
-		if (bpf_map_lookup_elem(f->paths, &key, &info))
-			return true;
-		argv[0] = info.path;
-		if (resolve_line(3, argv, &src, &kp))
-			return true;
-		for (size_t i = 0; i < kp.n_ancestors; i++)
-			if (kp.ancestor_keys[i].dev == ancestor->dev &&
-			    kp.ancestor_keys[i].ino == ancestor->ino)
-				needed = true;
-		ug_kernel_policy_free(&kp);
-		ug_policy_free(&src);
+		if (!bpf_map_lookup_elem(f->paths, &key, &info) && !strcmp(info.path, dir)) {
+			*out = key;
+			return 0;
+		}
 	}
-	return needed;
+	return -ENOENT;
+}
+
+/* One runtime mark fewer below each directory it had above it: the last one removes it. */
+static void release_ancestors(const struct runtime_fds *f, const struct ug_runtime_mark_info *info)
+{
+	for (__u32 i = 0; i < info->n_above && i < UG_RUNTIME_MARK_DEPTH; i++) {
+		struct ug_mark_key above = { .dev = info->above[i].dev, .ino = info->above[i].ino };
+		struct ug_mark m;
+
+		if (bpf_map_lookup_elem(f->marks, &above, &m) || !(m.flags & UG_MARK_ANCESTOR))
+			continue;
+		if (m.policy_line > 1) {
+			m.policy_line--;
+			bpf_map_update_elem(f->marks, &above, &m, BPF_EXIST);
+		} else {
+			bpf_map_delete_elem(f->marks, &above);
+		}
+	}
 }
 
 int ug_runtime_mark_remove(const char *dir, bool quiet)
@@ -314,13 +336,14 @@ int ug_runtime_mark_remove(const char *dir, bool quiet)
 	struct ug_kernel_policy kp = {};
 	struct runtime_fds f;
 	struct ug_mark_key key;
+	struct ug_runtime_mark_info info;
 	struct ug_mark m;
+	bool resolved;
 	int ret, lock;
-	size_t i;
 
-	ret = resolve_line(3, line, &src, &kp);
-	if (ret)
-		return ret;
+	/* Quietly: a directory that is gone is looked up by the path recorded for it. */
+	resolved = !resolve_line(3, line, &src, &kp, true);
+
 	lock = ug_lock();
 	if (lock < 0) {
 		ug_err("locking %s: %s", UG_LOCK_FILE, strerror(-lock));
@@ -330,9 +353,12 @@ int ug_runtime_mark_remove(const char *dir, bool quiet)
 	ret = open_fds(&f);
 	if (ret)
 		goto out_unlock;
-	key = kp.mark_keys[0];
-	key.slot = 0;
-	if (bpf_map_lookup_elem(f.marks, &key, &m) || (m.flags & UG_MARK_ANCESTOR)) {
+	if (resolved) {
+		key = kp.mark_keys[0];
+		key.slot = 0;
+	}
+	if ((!resolved && key_by_path(&f, dir, &key)) || bpf_map_lookup_elem(f.marks, &key, &m) ||
+	    (m.flags & UG_MARK_ANCESTOR)) {
 		if (!quiet)
 			ug_err("mark remove: '%s' has no runtime mark (usernsguard mark list shows "
 			       "them)", dir);
@@ -340,21 +366,16 @@ int ug_runtime_mark_remove(const char *dir, bool quiet)
 		goto out;
 	}
 	/* Reported while the mark is there to describe; then the mark, then what only it needed. */
-	report(src.marks[0].path, UG_OP_MARK_REMOVE);
+	report(dir, UG_OP_MARK_REMOVE);
 	if (bpf_map_delete_elem(f.marks, &key)) {
 		ug_err("mark remove: '%s': %s", dir, strerror(errno));
 		ret = UG_EXIT_INVALID;
 		goto out;
 	}
+	if (!bpf_map_lookup_elem(f.paths, &key, &info))
+		release_ancestors(&f, &info);
 	bpf_map_delete_elem(f.paths, &key);
-	for (i = 0; i < kp.n_ancestors; i++) {
-		struct ug_mark_key above = kp.ancestor_keys[i];
-
-		above.slot = 0;
-		if (!still_needed(&f, &key, &above))
-			bpf_map_delete_elem(f.marks, &above);
-	}
-	printf("usernsguard: unmarked %s\n", src.marks[0].path);
+	printf("usernsguard: unmarked %s\n", dir);
 out:
 	close_fds(&f);
 out_unlock:

@@ -32,6 +32,25 @@ static const char *link_hook(const struct btf *vmlinux, const struct bpf_link_in
 	return t ? btf__name_by_offset(vmlinux, t->name_off) : "?";
 }
 
+/* How many runtime marks (`usernsguard mark add`) are in force beside the file's. */
+static void print_runtime_marks(void)
+{
+	int fd = bpf_obj_get(UG_PIN_DIR "/ug_runtime_paths");
+	struct ug_mark_key key, next;
+	unsigned int n = 0;
+
+	if (fd < 0) {
+		printf("runtime marks: none (the attached programs predate them)\n");
+		return;
+	}
+	while (n < UG_MAX_RUNTIME_MARKS * 2 && !bpf_map_get_next_key(fd, n ? &key : NULL, &next)) {
+		key = next;
+		n++;
+	}
+	close(fd);
+	printf("runtime marks: %u of %d (usernsguard mark list)\n", n, UG_MAX_RUNTIME_MARKS);
+}
+
 static int print_links(void)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
@@ -125,6 +144,7 @@ int ug_status(void)
 			       (unsigned long long)c.reported);
 	}
 	ug_maps_close(&fds);
+	print_runtime_marks();
 	print_links();
 	return UG_EXIT_OK;
 }

@@ -1005,6 +1005,38 @@ static void test_runtime_marks(void)
 	rc = mark_cmd(out, sizeof(out), "list");
 	expect(rc == 0 && !strcmp(out, "no runtime marks\n"), "mark list: none left", "exit %d: %s",
 	       rc, out);
+
+	/* A marked directory removed: its mark goes by the path recorded for it. */
+	rc = mark_cmd(out, sizeof(out), "add /mnt/t/gone shiftable-by 200000 2>&1 || "
+			"{ mkdir /mnt/t/gone && usernsguard mark add /mnt/t/gone shiftable-by 200000; }");
+	expect(rc == 0, "mark add /mnt/t/gone", "exit %d: %s", rc, out);
+	sh("rmdir /mnt/t/gone");
+	rc = mark_cmd(out, sizeof(out), "remove /mnt/t/gone");
+	expect(rc == 0 && strstr(out, "usernsguard: unmarked /mnt/t/gone"),
+	       "a removed directory's mark is removed by its recorded path", "exit %d: %s", rc, out);
+
+	/* The cap: 256, and a clear refusal past it. */
+	rc = sh("mkdir -p /mnt/t/cap && i=0; while [ $i -lt 256 ]; do mkdir -p /mnt/t/cap/d$i && "
+		"usernsguard mark add /mnt/t/cap/d$i shiftable-by 200000 >/dev/null || exit 1; "
+		"i=$((i + 1)); done");
+	expect(rc == 0, "256 runtime marks", "exit %d", rc);
+	sh_capture(out, sizeof(out), "usernsguard status");
+	expect(strstr(out, "runtime marks: 256 of 256 (usernsguard mark list)\n") != NULL,
+	       "status counts them", "%s", out);
+	rc = sh_capture(out, sizeof(out), "mkdir -p /mnt/t/x && "
+			"usernsguard mark add /mnt/t/x shiftable-by 200000 2>&1");
+	expect(rc == 1 && strstr(out, "mark add: 256 runtime marks already (the most there can be): "
+				      "remove one first"),
+	       "the 257th: refused", "exit %d: %s", rc, out);
+	expect(load_policy("rule shift-marks on\nshift-default allow\n") == 0,
+	       "load shift-default allow", "load failed");
+	expect_attach("256 marks below /mnt/t: a view of it contains them: EPERM", "/mnt/t", GOOD,
+		      false, EPERM);
+	rc = sh("i=0; while [ $i -lt 256 ]; do usernsguard mark remove /mnt/t/cap/d$i >/dev/null || "
+		"exit 1; i=$((i + 1)); done");
+	expect(rc == 0, "all 256 removed", "exit %d", rc);
+	expect_attach("twin: the directories above them are released: /mnt/t attaches", "/mnt/t",
+		      GOOD, false, 0);
 }
 
 /* The OCI hook on a podman-shaped bundle (issue 17): marks at createRuntime, none after poststop. */
