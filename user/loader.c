@@ -21,6 +21,7 @@
 #include "hooks.h"
 #include "live_ids.h"
 #include "policy_maps.h"
+#include "runtime_marks.h"
 #include "selfcheck.h"
 #include "usernsguard.skel.h"
 #include "util.h"
@@ -215,6 +216,12 @@ int ug_load(const struct ug_kernel_policy *kp, const char *source)
 		err = ug_policy_current(&fds, &previous, &previous_slot);
 	if (err) {
 		ug_err("opening pinned maps: %s", strerror(-err));
+		ug_maps_close(&fds);
+		goto out;
+	}
+	/* A file mark may not nest with a runtime mark in force; nothing changes then. */
+	err = ug_runtime_marks_check(kp, source);
+	if (err) {
 		ug_maps_close(&fds);
 		goto out;
 	}

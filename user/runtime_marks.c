@@ -189,6 +189,38 @@ static const char *conflict(const struct runtime_fds *f, const struct ug_kernel_
 	return NULL;
 }
 
+int ug_runtime_marks_check(const struct ug_kernel_policy *kp, const char *source)
+{
+	int fd = open_pin("ug_runtime_marks");
+	const char *why = NULL;
+	struct ug_mark m;
+	size_t i, at = 0;
+
+	if (fd < 0)
+		return 0;
+	for (i = 0; i < kp->n_marks && !why; i++) {
+		if (!lookup_mark(fd, kp->mark_keys[i], 0, &m))
+			continue;
+		why = m.flags & UG_MARK_ANCESTOR ? "contains a runtime-marked tree" :
+						   "is a runtime-marked tree";
+		at = i;
+	}
+	for (i = 0; i < kp->n_ancestors && !why; i++) {
+		if (lookup_mark(fd, kp->ancestor_keys[i], 0, &m) && !(m.flags & UG_MARK_ANCESTOR)) {
+			why = "is inside a runtime-marked tree";
+			for (at = 0; at < kp->n_marks; at++)
+				if (kp->marks[at].policy_line == kp->ancestor_lines[i])
+					break;
+		}
+	}
+	close(fd);
+	if (!why)
+		return 0;
+	ug_err("%s:%u: the mark %s: marks do not nest (usernsguard mark list; mark remove it "
+	       "first)", source, at < kp->n_marks ? kp->marks[at].policy_line : 0, why);
+	return -EEXIST;
+}
+
 int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 {
 	struct ug_policy_src src = {};

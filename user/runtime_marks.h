@@ -16,6 +16,14 @@ int ug_mark_command(int argc, char **argv);
  * words after "mark"; @tag says who for. Root checked by the caller.
  */
 int ug_runtime_mark_add(int argc, char **argv, const char *tag);
+/*
+ * Whether the file policy @kp's marks would nest with a runtime mark in
+ * force (the same tree, or one inside the other): 0, or -EEXIST with the
+ * reason printed. No runtime marks, or none pinned: 0.
+ */
+struct ug_kernel_policy;
+int ug_runtime_marks_check(const struct ug_kernel_policy *kp, const char *source);
+
 /* mark remove DIR; @quiet: a DIR with no runtime mark is not an error. */
 int ug_runtime_mark_remove(const char *dir, bool quiet);
 

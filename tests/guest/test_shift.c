@@ -936,6 +936,13 @@ static void test_runtime_marks(void)
 	expect(load_policy(policy) == 0, "reload the policy file", "load failed");
 	expect_attach("runtime mark kept across a load of the file", "/mnt/s/other", GOOD, false,
 		      0);
+	/* A file whose marks would nest with it is refused, and changes nothing. */
+	write_file("/tmp/nest.conf", "rule shift-marks on\nmark /mnt/s shiftable-by 300000\n");
+	rc = sh_capture(out, sizeof(out), "usernsguard load /tmp/nest.conf 2>&1 | grep -v warning");
+	expect(strstr(out, "/tmp/nest.conf:2: the mark contains a runtime-marked tree: marks do not "
+			   "nest") != NULL,
+	       "load of a file mark above a runtime mark: refused", "%s", out);
+	expect_attach("and the policy in force is unchanged", "/mnt/s/other", GOOD, false, 0);
 	rc = mark_cmd(out, sizeof(out), "list");
 	expect(rc == 0 && strstr(out, "/mnt/s/other shiftable-by 200000 origin 100000 range 65536  "
 				      "(dev ") && strstr(out, ", by uid 0, "),
