@@ -171,6 +171,18 @@ static int add_mark(struct ug_oci_plan *plan, const char *bundle, const char *pa
 		ug_fmt(err, errlen, "config.json: %s: path too long", what);
 		return -EINVAL;
 	}
+	/* One tree mounted twice: one mark, if both show it alike. */
+	for (size_t i = 0; i < plan->n; i++) {
+		if (strcmp(plan->marks[i].path, m->path))
+			continue;
+		if (plan->marks[i].origin == origin && plan->marks[i].range == range) {
+			plan->marks[i].ro = plan->marks[i].ro && ro;
+			return 0;
+		}
+		ug_fmt(err, errlen, "config.json: %s: '%s' is mounted twice with different mappings",
+		       what, m->path);
+		return -EINVAL;
+	}
 	m->root = plan->root;
 	m->origin = origin;
 	m->range = range;

@@ -49,6 +49,21 @@ static char *read_stdin(void)
 	return buf;
 }
 
+/* Whether this task is in the initial user namespace (its uid_map maps everything). */
+static bool in_initial_userns(void)
+{
+	unsigned long long first, lower, count;
+	FILE *f = fopen("/proc/self/uid_map", "r");
+	bool initial = false;
+
+	if (f) {
+		initial = fscanf(f, "%llu %llu %llu", &first, &lower, &count) == 3 && first == 0 &&
+			  lower == 0 && count == 4294967295ULL;
+		fclose(f);
+	}
+	return initial;
+}
+
 static int add_marks(const struct ug_oci_state *st, const struct ug_oci_plan *plan)
 {
 	char tag[80], root[16], origin[16], range[16];
@@ -68,9 +83,9 @@ static int add_marks(const struct ug_oci_state *st, const struct ug_oci_plan *pl
 		ret = ug_runtime_mark_add(m->ro ? 9 : 8, argv, tag);
 	}
 	if (ret) {
-		/* All or none: take back what this hook marked. */
+		/* All or none: take back what this hook marked (its tag only). */
 		while (i-- > 1)
-			ug_runtime_mark_remove(plan->marks[i - 1].path, true);
+			ug_runtime_mark_remove(plan->marks[i - 1].path, true, tag);
 		ug_err("oci-hook: container %s: no marks made", st->id);
 	}
 	return ret;
@@ -80,7 +95,7 @@ int ug_oci_hook_command(int argc, char **argv)
 {
 	struct ug_oci_state st;
 	struct ug_oci_plan plan;
-	char err[UG_ERR_MAX], path[PATH_MAX + 16];
+	char err[UG_ERR_MAX], path[PATH_MAX + 16], tag[80];
 	char *state_text, *config = NULL;
 	size_t len, i;
 	bool create;
@@ -94,6 +109,15 @@ int ug_oci_hook_command(int argc, char **argv)
 	ret = ug_env_require_root();
 	if (ret)
 		return ret;
+	/*
+	 * Rootless podman runs its hooks as root of the user's namespace: the
+	 * host's pins are not its to read, and what it mounts is its own.
+	 */
+	if (!in_initial_userns()) {
+		fprintf(stderr, "usernsguard: oci-hook: not the host's root (a rootless "
+				"runtime): nothing to mark\n");
+		return UG_EXIT_OK;
+	}
 	state_text = read_stdin();
 	if (!state_text) {
 		ug_err("oci-hook: reading the state from stdin: %s", strerror(errno ? errno : EFBIG));
@@ -127,7 +151,8 @@ int ug_oci_hook_command(int argc, char **argv)
 	}
 	if (create)
 		return add_marks(&st, &plan);
+	ug_fmt(tag, sizeof(tag), "oci:%s", st.id);
 	for (i = 0; i < plan.n; i++)
-		ug_runtime_mark_remove(plan.marks[i].path, true);
+		ug_runtime_mark_remove(plan.marks[i].path, true, tag);
 	return UG_EXIT_OK;
 }

@@ -478,7 +478,7 @@ static int directive_mark(struct ug_parser *p)
 	struct ug_mark_src *grown;
 	int err = 0, i;
 
-	err = expect_count(p, 4, 12, usage);
+	err = expect_count(p, 4, 13, usage);
 	if (err)
 		return err;
 	err = absolute_path(p, &p->words[1]);

@@ -107,6 +107,18 @@ static int resolve_line(int argc, char **argv, struct ug_policy_src *src,
 	size_t n = 0;
 	int i;
 
+	/*
+	 * Each word stays one word: a path with a blank or '#' (an OCI bundle's
+	 * mount source is anyone's to write) would otherwise add words or cut
+	 * the line, and mark another tree for another root.
+	 */
+	for (i = 0; i < argc; i++)
+		if (!argv[i][0] || strpbrk(argv[i], " \t\r\n\v\f#")) {
+			if (!quiet)
+				ug_err("mark: '%s' is not one word (a blank or '#' in a path cannot "
+				       "be marked at run time)", argv[i]);
+			return UG_EXIT_USAGE;
+		}
 	n += (size_t)snprintf(text, sizeof(text), "rule shift-marks on\nmark");
 	for (i = 0; i < argc && n < sizeof(text); i++)
 		n += (size_t)snprintf(text + n, sizeof(text) - n, " %s", argv[i]);
@@ -189,6 +201,46 @@ static const char *conflict(const struct runtime_fds *f, const struct ug_kernel_
 	return NULL;
 }
 
+/*
+ * The key of the runtime mark recorded for @dir as given: for a directory
+ * that no longer resolves (removed, renamed), whose mark must still go,
+ * or a new directory given its inode number would inherit it.
+ */
+static int key_by_path(const struct runtime_fds *f, const char *dir, struct ug_mark_key *out)
+{
+	struct ug_mark_key key, next;
+	struct ug_runtime_mark_info info;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(f->paths, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (!bpf_map_lookup_elem(f->paths, &key, &info) && !strcmp(info.path, dir)) {
+			*out = key;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* One runtime mark fewer below each directory it had above it: the last one removes it. */
+static void release_ancestors(const struct runtime_fds *f, const struct ug_runtime_mark_info *info)
+{
+	for (__u32 i = 0; i < info->n_above && i < UG_RUNTIME_MARK_DEPTH; i++) {
+		struct ug_mark_key above = { .dev = info->above[i].dev, .ino = info->above[i].ino };
+		struct ug_mark m;
+
+		if (bpf_map_lookup_elem(f->marks, &above, &m) || !(m.flags & UG_MARK_ANCESTOR))
+			continue;
+		if (m.policy_line > 1) {
+			m.policy_line--;
+			bpf_map_update_elem(f->marks, &above, &m, BPF_EXIST);
+		} else {
+			bpf_map_delete_elem(f->marks, &above);
+		}
+	}
+}
+
 int ug_runtime_marks_check(const struct ug_kernel_policy *kp, const char *source)
 {
 	int fd = open_pin("ug_runtime_marks");
@@ -262,11 +314,29 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 		ret = UG_EXIT_INVALID;
 		goto out;
 	}
+	if (strlen(src.marks[0].path) >= sizeof(info.path)) {
+		ug_err("mark add: '%s' is longer than %zu bytes", src.marks[0].path,
+		       sizeof(info.path) - 1);
+		ret = UG_EXIT_INVALID;
+		goto out;
+	}
+	/* A mark recorded at this path for an earlier directory must go first. */
+	if (!key_by_path(&f, src.marks[0].path, &key)) {
+		ug_err("mark add: '%s' has a runtime mark already, made for the directory that was "
+		       "there before (mark remove it first)", src.marks[0].path);
+		ret = UG_EXIT_INVALID;
+		goto out;
+	}
 	if (kp.n_ancestors > UG_RUNTIME_MARK_DEPTH) {
 		ug_err("mark add: '%s' is %zu directories deep (a runtime mark may be %d)",
 		       src.marks[0].path, kp.n_ancestors, UG_RUNTIME_MARK_DEPTH);
 		ret = UG_EXIT_INVALID;
 		goto out;
+	}
+	info.n_above = (__u32)kp.n_ancestors;
+	for (i = 0; i < kp.n_ancestors; i++) {
+		info.above[i].dev = kp.ancestor_keys[i].dev;
+		info.above[i].ino = kp.ancestor_keys[i].ino;
 	}
 	/* Above first: a view rooted above the tree is refused once the mark exists. */
 	for (i = 0; i < kp.n_ancestors; i++) {
@@ -282,6 +352,8 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 		if (bpf_map_update_elem(f.marks, &key, &above, BPF_ANY)) {
 			ug_err("mark add: writing a directory above '%s': %s", src.marks[0].path,
 			       strerror(errno));
+			info.n_above = (__u32)i; /* count back what was counted */
+			release_ancestors(&f, &info);
 			ret = UG_EXIT_INVALID;
 			goto out;
 		}
@@ -292,11 +364,6 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 	info.by_uid = getuid();
 	info.by_pid = (__u32)getpid();
 	ug_fmt(info.tag, sizeof(info.tag), "%s", tag ? tag : "");
-	info.n_above = (__u32)kp.n_ancestors;
-	for (i = 0; i < kp.n_ancestors; i++) {
-		info.above[i].dev = kp.ancestor_keys[i].dev;
-		info.above[i].ino = kp.ancestor_keys[i].ino;
-	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	info.added_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
 	kp.marks[0].policy_line = 0; /* not the file's */
@@ -304,6 +371,7 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 	    bpf_map_update_elem(f.marks, &key, &kp.marks[0], BPF_NOEXIST)) {
 		ug_err("mark add: writing the mark of '%s': %s", src.marks[0].path, strerror(errno));
 		bpf_map_delete_elem(f.paths, &key);
+		release_ancestors(&f, &info);
 		ret = UG_EXIT_INVALID;
 		goto out;
 	}
@@ -321,47 +389,7 @@ out_free:
 	return ret;
 }
 
-/*
- * The key of the runtime mark recorded for @dir as given: for a directory
- * that no longer resolves (removed, renamed), whose mark must still go,
- * or a new directory given its inode number would inherit it.
- */
-static int key_by_path(const struct runtime_fds *f, const char *dir, struct ug_mark_key *out)
-{
-	struct ug_mark_key key, next;
-	struct ug_runtime_mark_info info;
-	bool first = true;
-
-	while (!bpf_map_get_next_key(f->paths, first ? NULL : &key, &next)) {
-		first = false;
-		key = next;
-		if (!bpf_map_lookup_elem(f->paths, &key, &info) && !strcmp(info.path, dir)) {
-			*out = key;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-/* One runtime mark fewer below each directory it had above it: the last one removes it. */
-static void release_ancestors(const struct runtime_fds *f, const struct ug_runtime_mark_info *info)
-{
-	for (__u32 i = 0; i < info->n_above && i < UG_RUNTIME_MARK_DEPTH; i++) {
-		struct ug_mark_key above = { .dev = info->above[i].dev, .ino = info->above[i].ino };
-		struct ug_mark m;
-
-		if (bpf_map_lookup_elem(f->marks, &above, &m) || !(m.flags & UG_MARK_ANCESTOR))
-			continue;
-		if (m.policy_line > 1) {
-			m.policy_line--;
-			bpf_map_update_elem(f->marks, &above, &m, BPF_EXIST);
-		} else {
-			bpf_map_delete_elem(f->marks, &above);
-		}
-	}
-}
-
-int ug_runtime_mark_remove(const char *dir, bool quiet)
+int ug_runtime_mark_remove(const char *dir, bool quiet, const char *tag)
 {
 	char *line[] = { (char *)dir, (char *)"shiftable-by", (char *)"0" };
 	struct ug_policy_src src = {};
@@ -389,8 +417,13 @@ int ug_runtime_mark_remove(const char *dir, bool quiet)
 		key = kp.mark_keys[0];
 		key.slot = 0;
 	}
+	/* Not marked as it is now: a mark made for the directory that was there before? */
+	if (resolved && (bpf_map_lookup_elem(f.marks, &key, &m) || (m.flags & UG_MARK_ANCESTOR)))
+		resolved = false;
 	if ((!resolved && key_by_path(&f, dir, &key)) || bpf_map_lookup_elem(f.marks, &key, &m) ||
-	    (m.flags & UG_MARK_ANCESTOR)) {
+	    (m.flags & UG_MARK_ANCESTOR) ||
+	    /* The OCI hook removes only what it made for that container. */
+	    (tag && (bpf_map_lookup_elem(f.paths, &key, &info) || strcmp(info.tag, tag)))) {
 		if (!quiet)
 			ug_err("mark remove: '%s' has no runtime mark (usernsguard mark list shows "
 			       "them)", dir);
@@ -521,7 +554,7 @@ int ug_mark_command(int argc, char **argv)
 			ug_err("usage: usernsguard mark remove DIR");
 			return UG_EXIT_USAGE;
 		}
-		return ug_runtime_mark_remove(argv[2], false);
+		return ug_runtime_mark_remove(argv[2], false, NULL);
 	}
 	if (!strcmp(argv[1], "list"))
 		return mark_list(argc - 1, argv + 1);

@@ -24,7 +24,10 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag);
 struct ug_kernel_policy;
 int ug_runtime_marks_check(const struct ug_kernel_policy *kp, const char *source);
 
-/* mark remove DIR; @quiet: a DIR with no runtime mark is not an error. */
-int ug_runtime_mark_remove(const char *dir, bool quiet);
+/*
+ * mark remove DIR; @quiet: a DIR with no runtime mark is not an error;
+ * @tag (or NULL): remove only a mark made with that tag.
+ */
+int ug_runtime_mark_remove(const char *dir, bool quiet, const char *tag);
 
 #endif

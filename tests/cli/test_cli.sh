@@ -209,6 +209,11 @@ expect "mark remove with no directory: exit 2" 2 "usage: usernsguard mark remove
 expect "mark add with a bad word: exit 2, naming it" 2 \
 	"command line:2:23: unexpected 'sideways': expected 'origin', 'range' or 'ro'" \
 	"$bin" mark add / shiftable-by 1 sideways
+expect "mark add of a path with a blank: exit 2, one word each" 2 \
+	"mark: '/srv/a b' is not one word (a blank or '#' in a path cannot be marked at run time)" \
+	"$bin" mark add "/srv/a b" shiftable-by 1
+expect "mark add of a path with '#': exit 2" 2 "mark: '/srv/x#' is not one word" \
+	"$bin" mark add "/srv/x#" shiftable-by 1
 expect "mark list with nothing loaded: exit 8" 8 "mark: not loaded" "$bin" mark list
 expect "oci-hook with no stage: exit 2" 2 "usage: usernsguard oci-hook createRuntime|poststop" \
 	"$bin" oci-hook

@@ -1091,6 +1091,20 @@ static void test_oci_hook(void)
 	expect_attach("oci: after poststop, unmarked again: EPERM", "/mnt/s/other", GOOD, false,
 		      EPERM);
 
+	/* The hook takes back only its own: another's mark on the same tree stays. */
+	rc = mark_cmd(out, sizeof(out), "add /mnt/s/other shiftable-by 200000 origin 100000");
+	expect(rc == 0, "an administrator's mark on the volume's tree", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out),
+			"usernsguard oci-hook createRuntime </tmp/bundle/state.json 2>&1");
+	expect(rc == 1 && strstr(out, "is marked already") &&
+		       strstr(out, "oci-hook: container c0ffee: no marks made"),
+	       "oci: a tree marked by someone else: the hook fails", "exit %d: %s", rc, out);
+	sh("usernsguard oci-hook poststop </tmp/bundle/state.json");
+	rc = sh_capture(out, sizeof(out), "usernsguard mark list");
+	expect(rc == 0 && strstr(out, "/mnt/s/other shiftable-by 200000") && !strstr(out, "for oci:"),
+	       "oci: poststop left the administrator's mark alone", "exit %d: %s", rc, out);
+	mark_cmd(out, sizeof(out), "remove /mnt/s/other");
+
 	/* Malformed input: a clear error, and nothing marked. */
 	write_file("/tmp/bundle/config.json",
 		   "{\"mounts\":[{\"destination\":\"/data\",\"type\":\"bind\",\"source\":"

@@ -152,3 +152,21 @@ Test(oci, malformed_marks_nothing)
 	cr_assert_eq(plan_of("{\"linux\":"), -EINVAL);
 	cr_assert(strstr(err, "config.json: not a JSON object ("), "%s", err);
 }
+
+/* One source mounted twice alike is one mark (a second "mark add" would be refused). */
+Test(oci, same_source_twice)
+{
+	cr_assert_eq(plan_of("{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":"
+			     "\"/srv/d\",\"options\":[\"idmap\",\"ro\"]},{\"destination\":\"/b\","
+			     "\"type\":\"bind\",\"source\":\"/srv/d\",\"options\":[\"idmap\"]}],"
+			     "\"linux\":{" MAPS(100000, 65536) "}}"), 0, "%s", err);
+	cr_assert_eq(plan.n, 1);
+	cr_assert(!plan.marks[0].ro, "read-write somewhere: not an ro mark");
+	cr_assert_eq(plan_of("{\"mounts\":[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":"
+			     "\"/srv/d\",\"options\":[\"idmap\"]},{\"destination\":\"/b\","
+			     "\"type\":\"bind\",\"source\":\"/srv/d\",\"uidMappings\":[{\"containerID\":"
+			     "7,\"hostID\":100000,\"size\":1}]}],\"linux\":{" MAPS(100000, 65536) "}}"),
+		     -EINVAL);
+	cr_assert_str_eq(err, "config.json: mounts[1]: '/srv/d' is mounted twice with different "
+			      "mappings");
+}

@@ -365,6 +365,18 @@ Test(policy, pool_marks)
 			   "mark /srv/small shiftable-by pool 100000 20000 block 10000\n"),
 		     0, "%s", err);
 	cr_assert_eq(pol.n_marks, 4);
+	ug_policy_free(&pol);
+	/* Every option at once: 13 words. */
+	cr_assert_eq(parse("mark /d shiftable-by pool 0 131072 block 65536 origin 5 range 100 ro\n"), 0,
+		     "%s", err);
+	cr_assert(pol.marks[0].ro);
+	cr_assert_eq(pol.marks[0].range, 100);
+	ug_policy_free(&pol);
+	cr_assert_eq(parse("mark /var/lib/machines shiftable-by pool 524288 1878523904\n"
+			   "mark /var/lib/kubelet/pods shiftable-by pool 65536 6553600 block 65536 ro\n"
+			   "mark /srv/images shiftable-by subids kubelet range 1000\n"
+			   "mark /srv/small shiftable-by pool 100000 20000 block 10000\n"),
+		     0, "%s", err);
 	cr_assert(pol.marks[0].pool);
 	cr_assert_eq(pol.marks[0].shiftable_by, 524288);
 	cr_assert_eq(pol.marks[0].pool_size, 1878523904);
