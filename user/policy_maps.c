@@ -12,7 +12,7 @@
 
 #include "util.h"
 
-static int open_pinned(const char *name)
+int ug_open_pinned(const char *name)
 {
 	char path[256];
 	int fd;
@@ -24,12 +24,12 @@ static int open_pinned(const char *name)
 
 int ug_maps_open_pinned(struct ug_map_fds *fds)
 {
-	fds->policy = open_pinned("ug_policy");
-	fds->state = open_pinned("ug_state");
-	fds->exempt = open_pinned("ug_match");
-	fds->counters = open_pinned("ug_counters");
-	fds->marks = open_pinned("ug_marks");
-	fds->names = open_pinned("ug_cgroup_names");
+	fds->policy = ug_open_pinned("ug_policy");
+	fds->state = ug_open_pinned("ug_state");
+	fds->exempt = ug_open_pinned("ug_match");
+	fds->counters = ug_open_pinned("ug_counters");
+	fds->marks = ug_open_pinned("ug_marks");
+	fds->names = ug_open_pinned("ug_cgroup_names");
 	if (fds->names < 0)
 		fds->names = -1;
 	if (fds->policy < 0 || fds->state < 0 || fds->exempt < 0 || fds->counters < 0 ||

@@ -20,6 +20,8 @@ struct ug_map_fds {
 };
 
 /* Open the pinned maps; 0 or -errno (-ENOENT: not loaded). */
+/* The map pinned as @name under UG_PIN_DIR: an fd, or -errno. */
+int ug_open_pinned(const char *name);
 int ug_maps_open_pinned(struct ug_map_fds *fds);
 void ug_maps_close(struct ug_map_fds *fds);
 

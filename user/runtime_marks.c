@@ -41,16 +41,6 @@ struct runtime_fds {
 	__u32 slot; /* the file policy's active slot */
 };
 
-static int open_pin(const char *name)
-{
-	char path[256];
-	int fd;
-
-	ug_fmt(path, sizeof(path), "%s/%s", UG_PIN_DIR, name);
-	fd = bpf_obj_get(path);
-	return fd < 0 ? -errno : fd;
-}
-
 static void close_fds(struct runtime_fds *f)
 {
 	if (f->marks >= 0)
@@ -68,9 +58,9 @@ static int open_fds(struct runtime_fds *f)
 	struct ug_policy current;
 	int err;
 
-	f->marks = open_pin("ug_runtime_marks");
-	f->paths = open_pin("ug_runtime_paths");
-	f->file = open_pin("ug_marks");
+	f->marks = ug_open_pinned("ug_runtime_marks");
+	f->paths = ug_open_pinned("ug_runtime_paths");
+	f->file = ug_open_pinned("ug_marks");
 	if (f->marks < 0 || f->paths < 0 || f->file < 0) {
 		err = f->file < 0 ? f->file : f->marks < 0 ? f->marks : f->paths;
 		close_fds(f);
@@ -94,6 +84,22 @@ static int open_fds(struct runtime_fds *f)
 		return UG_EXIT_INVALID;
 	}
 	return UG_EXIT_OK;
+}
+
+/* Take the loader's lock and open the maps: an exit code, and *@lock set on success. */
+static int begin(struct runtime_fds *f, int *lock)
+{
+	int ret;
+
+	*lock = ug_lock();
+	if (*lock < 0) {
+		ug_err("locking %s: %s", UG_LOCK_FILE, strerror(-*lock));
+		return UG_EXIT_INVALID;
+	}
+	ret = open_fds(f);
+	if (ret)
+		close(*lock);
+	return ret;
 }
 
 /*
@@ -243,7 +249,7 @@ static void release_ancestors(const struct runtime_fds *f, const struct ug_runti
 
 int ug_runtime_marks_check(const struct ug_kernel_policy *kp, const char *source)
 {
-	int fd = open_pin("ug_runtime_marks");
+	int fd = ug_open_pinned("ug_runtime_marks");
 	const char *why = NULL;
 	struct ug_mark m;
 	size_t i, at = 0;
@@ -293,15 +299,9 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 	ret = resolve_line(argc - 1, argv + 1, &src, &kp, false);
 	if (ret)
 		return ret;
-	lock = ug_lock();
-	if (lock < 0) {
-		ug_err("locking %s: %s", UG_LOCK_FILE, strerror(-lock));
-		ret = UG_EXIT_INVALID;
-		goto out_free;
-	}
-	ret = open_fds(&f);
+	ret = begin(&f, &lock);
 	if (ret)
-		goto out_unlock;
+		goto out_free;
 	why = conflict(&f, &kp);
 	if (why) {
 		ug_err("mark add: '%s' %s: marks do not nest", src.marks[0].path, why);
@@ -381,7 +381,6 @@ int ug_runtime_mark_add(int argc, char **argv, const char *tag)
 	       (unsigned long long)key.ino);
 out:
 	close_fds(&f);
-out_unlock:
 	close(lock);
 out_free:
 	ug_kernel_policy_free(&kp);
@@ -404,15 +403,9 @@ int ug_runtime_mark_remove(const char *dir, bool quiet, const char *tag)
 	/* Quietly: a directory that is gone is looked up by the path recorded for it. */
 	resolved = !resolve_line(3, line, &src, &kp, true);
 
-	lock = ug_lock();
-	if (lock < 0) {
-		ug_err("locking %s: %s", UG_LOCK_FILE, strerror(-lock));
-		ret = UG_EXIT_INVALID;
-		goto out_free;
-	}
-	ret = open_fds(&f);
+	ret = begin(&f, &lock);
 	if (ret)
-		goto out_unlock;
+		goto out_free;
 	if (resolved) {
 		key = kp.mark_keys[0];
 		key.slot = 0;
@@ -443,7 +436,6 @@ int ug_runtime_mark_remove(const char *dir, bool quiet, const char *tag)
 	printf("usernsguard: unmarked %s\n", dir);
 out:
 	close_fds(&f);
-out_unlock:
 	close(lock);
 out_free:
 	ug_kernel_policy_free(&kp);
