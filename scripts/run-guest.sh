@@ -17,8 +17,8 @@ mode=${2:-test}
 shift $(($# < 2 ? $# : 2))
 build=${BUILD:-$top/build}
 # A guard against a hung guest, not a measure: the 6.12 suite takes about
-# 10 minutes alone and more beside the package suite's guests.
-timeout=${UG_GUEST_TIMEOUT:-1800}
+# 20 minutes alone on 6.12 and more beside the package suite's guests.
+timeout=${UG_GUEST_TIMEOUT:-3000}
 smp=${UG_GUEST_SMP:-2}
 
 "$top/scripts/fetch-kernels.sh" "$series"

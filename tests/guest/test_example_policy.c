@@ -211,13 +211,12 @@ static void test_reload(void)
 
 int main(void)
 {
-	sh("usernsguard unload >/dev/null 2>&1");
+	rules_off();
 	test_check_and_load();
 	expect_audited_setuid("example");
 	test_enforce_twin();
 	expect(sh("usernsguard load " EXAMPLE " >/dev/null 2>&1") == 0, "back to the example", "load failed");
 	expect_audited_setuid("example again");
 	test_reload();
-	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();
 }

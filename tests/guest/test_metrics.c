@@ -135,7 +135,8 @@ static void test_unloaded(void)
 		"usernsguard_loaded 0\n";
 	int rc;
 
-	sh("usernsguard unload >/dev/null 2>&1");
+	sh("usernsguard unload >/dev/null 2>&1; mkdir -p " OUT_DIR);
+	write_file(OUT_FILE, "usernsguard_loaded 1\n");
 	rc = sh_capture(out, sizeof(out), "usernsguard status --format prometheus --output %s",
 			OUT_FILE);
 	read_whole(OUT_FILE, file, sizeof(file));
@@ -150,8 +151,8 @@ static void test_unloaded(void)
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sh("usernsguard unload >/dev/null 2>&1");
-	test_loaded();
+	/* Unloaded first: test_loaded's exact counts need a fresh load anyway. */
 	test_unloaded();
+	test_loaded();
 	return summary();
 }

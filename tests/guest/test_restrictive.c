@@ -616,7 +616,7 @@ static void test_idmapped(void)
 	int err;
 
 	expect(setup_ext4() == 0, "ext4 image mounted", "setup failed");
-	sh("usernsguard unload >/dev/null 2>&1");
+	rules_off();
 	make("/mnt/ext/root-0707", "0:0", "0707");
 	make("/mnt/ext/suid-1000", "1000:1000", "4755");
 	make_dir("/mnt/ext/shared", "0:0", "0755");
@@ -763,7 +763,7 @@ static void test_outside_walk(void)
 	sk[0] = listen_at(NW "/s-0707", "0:0", "0707");
 	sk[1] = listen_at(NW "/s-0777", "0:0", "0777");
 	sk[2] = listen_at(NW "/s-far-0707", "70000:70000", "0707");
-	sh("usernsguard unload >/dev/null 2>&1");
+	rules_off();
 	err = idmapped_mount("/mnt/ext", "/mnt/idm", MAP);
 	expect(err == 0, "idmapped view of the ext4 tree for the no-walk table", "errno %d", err);
 	expect(load_policy(enforce) == 0, "load most-restrictive enforce", "load failed");
@@ -913,7 +913,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sh("usernsguard unload >/dev/null 2>&1");
+	rules_off();
 	setup_tree("/tmp/r2");
 	setup_acls();
 	test_table();
@@ -924,6 +924,5 @@ int main(int argc, char **argv)
 	test_idmapped();
 	test_outside_walk();
 	test_own_files_before_mapping();
-	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();
 }

@@ -1158,7 +1158,7 @@ int main(int argc, char **argv)
 		return fd < 0 || ioctl(fd, 0x554d, 11UL) != -1 ? 1 : 0;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sh("usernsguard unload >/dev/null 2>&1");
+	rules_off();
 	expect(setup() == 0, "two ext4 images with marked and unmarked trees", "setup failed");
 	test_attach();
 	test_detached();
@@ -1177,6 +1177,5 @@ int main(int argc, char **argv)
 	test_runtime_marks();
 	test_oci_hook();
 	test_modes();
-	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();
 }

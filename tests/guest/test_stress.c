@@ -170,7 +170,8 @@ int main(void)
 	if (t == MAP_FAILED)
 		return 1;
 	memset(t, 0, sizeof(*t));
-	sh("usernsguard unload >/dev/null 2>&1; mkdir -p /tmp/st && touch /tmp/st/r-0707 && "
+	rules_off();
+	sh("mkdir -p /tmp/st && touch /tmp/st/r-0707 && "
 	   "chmod 0707 /tmp/st/r-0707 && for i in $(seq 0 63); do touch /tmp/st/f$i; done");
 	write_file("/tmp/st-a.conf", "rule overflow-transitions on on-deny errno\n"
 				     "rule most-restrictive on\n");
@@ -196,6 +197,5 @@ int main(void)
 	       "both policies were in force while the workers ran", "see counts above");
 	expect_counters_add_up("reloads", r1_before, r2_before);
 	oversubscribed_round();
-	sh("usernsguard unload >/dev/null 2>&1");
 	return summary();
 }

@@ -273,6 +273,62 @@ sed -i '\|^mark /srv/ct |d' "$policy"
 systemctl reload usernsguard.service
 umount /srv/ct
 
+# LXC with an idmapped rootfs (lxc.rootfs.options = idmap=container): lxc-start,
+# already inside the container's user namespace, attaches the view of the rootfs
+# shifted by the container's map. The tree is an ext4 image; its runtime mark is
+# what an LXC hook or the administrator adds (usernsguard mark add). LXC writes the
+# maps with newuidmap even as root, so root has the subordinate range.
+lxc_run() { # prints "root-at N" and the on-disk owner of a file the container's root made
+	rm -f /srv/lxc/c1/rootfs/root/result /srv/lxc/c1/rootfs/root/made-by-root
+	lxc-start -n c1 -P /srv/lxc -d -o /var/tmp/lxc.log -l ERROR >/dev/null 2>&1 &&
+		lxc-wait -n c1 -P /srv/lxc -s STOPPED -t 120
+	cat /srv/lxc/c1/rootfs/root/result 2>/dev/null || echo "not started: $(tail -n 3 /var/tmp/lxc.log)"
+}
+echo root:100000:65536 >>/etc/subuid && echo root:100000:65536 >>/etc/subgid
+rm -f /var/tmp/lxc.img && truncate -s 64M /var/tmp/lxc.img && mkfs.ext4 -q -F /var/tmp/lxc.img &&
+	mkdir -p /srv/lxc/c1/rootfs && mount -o loop /var/tmp/lxc.img /srv/lxc/c1/rootfs &&
+	(cd /srv/lxc/c1/rootfs && mkdir -p etc usr root proc sys dev tmp && cp -L /etc/os-release etc/ &&
+		for d in bin lib lib64 sbin; do ln -sfn "usr/$d" "$d"; done)
+cat >/srv/lxc/c1/rootfs/ct-init <<'EOS'
+#!/bin/sh
+touch /root/made-by-root
+set -- $(cat /proc/self/uid_map)
+echo "root-at $2 $(stat -c %u:%g /root/made-by-root)" >/root/result
+EOS
+chmod 0755 /srv/lxc/c1/rootfs/ct-init
+cat >/srv/lxc/c1/config <<'EOS'
+lxc.uts.name = c1
+lxc.rootfs.path = dir:/srv/lxc/c1/rootfs
+lxc.rootfs.options = idmap=container
+lxc.idmap = u 0 100000 65536
+lxc.idmap = g 0 100000 65536
+lxc.mount.entry = /usr usr none bind,ro 0 0
+lxc.mount.auto = proc:mixed sys:mixed
+lxc.autodev = 1
+lxc.net.0.type = empty
+lxc.apparmor.profile = unconfined
+lxc.init.cmd = /ct-init
+EOS
+usernsguard events >/dev/null 2>&1
+out=$(lxc_run)
+expect_eq "lxc idmap=container, no mark: refused (lxc-start fails)" "refused" \
+	"$(case "$out" in root-at*) echo started ;; *) echo refused ;; esac)"
+expect_eq "lxc, no mark: the event says the tree is unmarked" "1" "$(shift_events unmarked)"
+expect_eq "lxc: runtime mark of the rootfs for the container's root 100000" "0" \
+	"$(usernsguard mark add /srv/lxc/c1/rootfs shiftable-by 100000 >/dev/null; echo $?)"
+expect_eq "lxc with the runtime mark: runs as 100000; its root's file is 0:0 inside and on disk" \
+	"root-at 100000 0:0 0:0" "$(lxc_run) $(stat -c %u:%g /srv/lxc/c1/rootfs/root/made-by-root 2>&1)"
+usernsguard mark remove /srv/lxc/c1/rootfs >/dev/null
+usernsguard mark add /srv/lxc/c1/rootfs shiftable-by 200000 >/dev/null
+usernsguard events >/dev/null 2>&1
+out=$(lxc_run)
+expect_eq "lxc, a mark for another root (200000): refused" "refused" \
+	"$(case "$out" in root-at*) echo started ;; *) echo refused ;; esac)"
+expect_eq "lxc, mark for another root: the event says idmap-outside-mark" "1" \
+	"$(shift_events idmap-outside-mark)"
+usernsguard mark remove /srv/lxc/c1/rootfs >/dev/null
+umount /srv/lxc/c1/rootfs
+
 # --- reload -------------------------------------------------------------------
 links_before=$(links)
 gen=$(generation)
