@@ -106,13 +106,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ug_counters SEC(".maps");
 
+/* Each event source's budget (bpf/fairness.bpf.h); the least recent goes first. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, UG_RULE_COUNT);
-	__type(key, __u32);
-	__type(value, struct ug_rate_window);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, UG_SOURCES_MAX);
+	__type(key, __u64);
+	__type(value, struct ug_source);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} ug_ratelimit SEC(".maps");
+} ug_sources SEC(".maps");
+
+/* Written by `usernsguard events` only: what it reported of each source. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, UG_SOURCES_MAX);
+	__type(key, __u64);
+	__type(value, struct ug_source_reported);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_sources_reported SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

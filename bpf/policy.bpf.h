@@ -10,6 +10,7 @@
 #include "maps.bpf.h"
 #include "idmap.bpf.h"
 #include "taint.bpf.h"
+#include "fairness.bpf.h"
 
 #define EPERM 1
 #define EACCES 13
@@ -137,37 +138,6 @@ static __always_inline bool ug_cgroup_matches(__u32 slot, __u32 rule, __u32 kind
 	return false;
 }
 
-/*
- * Whether the rule may send one more event on this CPU this second. LSM
- * programs run with migration disabled but may be preempted (7.x kernels
- * preempt by default), so another task on this CPU can run the same code
- * in between: every count is an atomic add, and what the window holds back
- * is counted exactly, never dropped silently. Two tasks that both see an
- * expired window both reset it; at worst the limit is exceeded by one
- * window's worth, which is harmless.
- */
-static __always_inline bool ug_rate_ok(__u32 rule, __u32 limit, __u64 now,
-				       struct ug_counters *counters)
-{
-	struct ug_rate_window *window;
-
-	if (!limit)
-		return true;
-	window = bpf_map_lookup_elem(&ug_ratelimit, &rule);
-	if (!window)
-		return true;
-	if (now - window->start_ns >= 1000000000ULL) {
-		window->start_ns = now;
-		window->sent = 0;
-	}
-	if (__sync_fetch_and_add(&window->sent, 1) >= limit) {
-		if (counters)
-			__sync_fetch_and_add(&counters->ratelimited, 1);
-		return false;
-	}
-	return true;
-}
-
 static __always_inline void ug_emit(struct ug_event *ev, struct ug_counters *counters,
 				    __u32 rate_limit)
 {
@@ -179,7 +149,8 @@ static __always_inline void ug_emit(struct ug_event *ev, struct ug_counters *cou
 
 	ev->userns_ino = ns->ns.inum;
 	ev->boot_ns = bpf_ktime_get_boot_ns();
-	if (!ug_rate_ok(ev->rule, rate_limit, ev->boot_ns, counters))
+	ev->source = ug_source_of(cred);
+	if (!ug_source_ok(ev, rate_limit, counters))
 		return;
 	ev->pid = (__u32)pid_tgid;
 	ev->tgid = pid_tgid >> 32;

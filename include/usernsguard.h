@@ -51,7 +51,7 @@ enum ug_on_deny {
 struct ug_rule_config {
 	__u32 mode;       /* enum ug_mode */
 	__u32 on_deny;    /* enum ug_on_deny */
-	__u32 rate_limit; /* events per second per CPU; 0: no limit */
+	__u32 rate_limit; /* events per second per source; 0: no limit */
 	__u32 _pad;
 };
 
@@ -267,11 +267,49 @@ struct ug_reported {
 	__u64 ratelimited;
 };
 
-/* Value of the per-CPU ug_ratelimit array, indexed by enum ug_rule. */
+/*
+ * Who an event is charged to (bpf/fairness.bpf.h): a host user, for its
+ * own tasks and every user namespace it made; or a container, the
+ * outermost user namespace host root made, for everything nested in it.
+ * Kind in the top byte, the uid or the namespace's inode below.
+ */
+#define UG_SOURCE_USER (1ULL << 56)
+#define UG_SOURCE_USERNS (2ULL << 56)
+#define UG_SOURCE_KIND(s) ((s) >> 56)
+#define UG_SOURCE_VALUE(s) ((__u32)(s))
+
+/* A source's events in one rule's one-second window. */
 struct ug_rate_window {
-	__u64 start_ns; /* one-second window */
-	__u64 sent;     /* events sent in it */
+	__u64 start_ns;
+	__u64 sent;
 };
+
+/*
+ * Value of ug_sources (LRU hash, key: the source): one source's budget.
+ * Programs update it with atomic adds; `events` and `status` read it.
+ */
+struct ug_source {
+	struct ug_rate_window window[UG_RULE_COUNT]; /* each rule's rate-limit */
+	__u64 cons_pos;     /* the ring's reader position when share_sent restarted */
+	__u64 share_sent;   /* events sent since, while the ring was over half full */
+	__u64 sent;         /* events sent, held back: since the source was first seen */
+	__u64 rate_limited; /* over the rule's rate-limit */
+	__u64 over_share;   /* over the source's share of a filling ring */
+};
+
+/* Value of ug_sources_reported (key: the source): what readers reported. */
+struct ug_source_reported {
+	__u64 rate_limited;
+	__u64 over_share;
+};
+
+/*
+ * A filling ring (a reader that is slow or not running): once over half
+ * full, a source may add this many events until a reader reads again, so
+ * one flooding source leaves the other half to everyone else.
+ */
+#define UG_SOURCE_SHARE 4
+#define UG_SOURCES_MAX 1024
 
 /*
  * Value of the per-task ug_id_memo: the last uid and gid the task's own
@@ -339,9 +377,11 @@ enum ug_verdict {
 /* One record in the ug_events ring buffer per denial or audit hit. */
 struct ug_event {
 	__u64 boot_ns; /* bpf_ktime_get_boot_ns(); the reader converts */
-	__u32 rule;    /* enum ug_rule */
-	__u32 verdict; /* enum ug_verdict */
-	__u32 op;      /* enum ug_op */
+	__u64 source;  /* who it is charged to: UG_SOURCE_* */
+	/* Narrow, so the source costs no stack (6.1: 512 bytes along a chain). */
+	__u8 rule;     /* enum ug_rule */
+	__u8 verdict;  /* enum ug_verdict */
+	__u16 op;      /* enum ug_op */
 	__u32 pid;     /* thread id */
 	__u32 tgid;    /* process id */
 	__u32 uid;     /* kernel ids of the acting task */

@@ -266,7 +266,7 @@ static void timestamp(__u64 realtime_ns, char out[40])
 
 static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offset)
 {
-	char when[40], comm[33], text[48], *end;
+	char when[40], comm[33], text[48], source[32], *end;
 	bool has_file = ev->ino != 0 || ev->op == UG_OP_CHOWN || ev->op == UG_OP_EXEC ||
 			ev->op == UG_OP_ACCESS;
 
@@ -340,6 +340,7 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 	id_number(j, UG_JSON_K("gid"), ev->ns_gid);
 	ug_json_object_end(j);
 	ug_json_uint(j, UG_JSON_K("cgroup_id"), ev->cgroup_id);
+	ug_json_string(j, UG_JSON_K("source"), ug_source_string(ev->source, source));
 
 	switch (ev->rule) {
 	case UG_RULE_OVERFLOW_TRANSITIONS:
@@ -466,7 +467,7 @@ static int json_line(const struct ug_event *ev, __s64 boot_to_real_ns, char *buf
 int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_format format,
 		    char *buf, size_t len)
 {
-	char when[64], comm[65], access[4];
+	char when[64], comm[65], access[4], source[32];
 	int n;
 
 	if (format == UG_FORMAT_JSON)
@@ -475,9 +476,10 @@ int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_fo
 	ug_rfc3339((__u64)((__s64)ev->boot_ns + boot_to_real_ns), when, sizeof(when));
 	comm_to_text(ev->comm, comm);
 	access_string(ev->mask, access);
-	n = snprintf(buf, len, "%s %s %s %s pid=%u comm=%s uid=%u gid=%u", when,
+	n = snprintf(buf, len, "%s %s %s %s pid=%u comm=%s uid=%u gid=%u source=%s", when,
 		     verdict_name(ev->verdict), ug_rule_name((enum ug_rule)ev->rule),
-		     ug_op_name(ev->op), ev->tgid, comm, ev->uid, ev->gid);
+		     ug_op_name(ev->op), ev->tgid, comm, ev->uid, ev->gid,
+		     ug_source_string(ev->source, source));
 	if (n > 0 && (size_t)n < len && ev->rule == UG_RULE_OVERFLOW_TRANSITIONS)
 		n += snprintf(buf + n, len - (size_t)n, " target=%u", ev->target_id);
 	if (n > 0 && (size_t)n < len && (ev->op == UG_OP_UID_MAP || ev->op == UG_OP_GID_MAP))
@@ -497,6 +499,58 @@ int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_fo
 		n += snprintf(buf + n, len - (size_t)n, " errno=%s",
 			      strerrorname_np((int)ev->errno_val) ?: "?");
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+}
+
+const char *ug_source_string(__u64 source, char out[32])
+{
+	switch (UG_SOURCE_KIND(source)) {
+	case UG_SOURCE_USER >> 56:
+		snprintf(out, 32, "user:%u", UG_SOURCE_VALUE(source));
+		break;
+	case UG_SOURCE_USERNS >> 56:
+		snprintf(out, 32, "userns:%u", UG_SOURCE_VALUE(source));
+		break;
+	default:
+		snprintf(out, 32, "unknown");
+	}
+	return out;
+}
+
+int ug_held_back_format(const struct ug_held_back_report *held, __u64 realtime_ns,
+			enum ug_format format, char *buf, size_t len)
+{
+	char when[64], source[32];
+	struct ug_json j;
+	int n;
+
+	ug_rfc3339(realtime_ns, when, sizeof(when));
+	ug_source_string(held->source, source);
+	if (format == UG_FORMAT_TEXT) {
+		n = snprintf(buf, len, "%s held-back source=%s rate_limited=%llu over_share=%llu%s",
+			     when, source, (unsigned long long)held->rate_limited,
+			     (unsigned long long)held->over_share,
+			     held->initial ? " (before this reader started)" : "");
+		return n < 0 || (size_t)n >= len ? -ENOSPC : n;
+	}
+	ug_json_init(&j, buf, len);
+	ug_json_object_begin(&j, UG_JSON_ELEM);
+	ug_json_string(&j, UG_JSON_K("@timestamp"), when);
+	ug_json_object_begin(&j, UG_JSON_K("event"));
+	ug_json_string(&j, UG_JSON_K("kind"), "metric");
+	ug_json_string(&j, UG_JSON_K("action"), "held-back");
+	ug_json_string(&j, UG_JSON_K("module"), "usernsguard");
+	ug_json_object_end(&j);
+	ug_json_object_begin(&j, UG_JSON_K("usernsguard"));
+	ug_json_string(&j, UG_JSON_K("source"), source);
+	ug_json_object_begin(&j, UG_JSON_K("held_back"));
+	ug_json_uint(&j, UG_JSON_K("count"), held->rate_limited + held->over_share);
+	ug_json_uint(&j, UG_JSON_K("rate_limited"), held->rate_limited);
+	ug_json_uint(&j, UG_JSON_K("over_share"), held->over_share);
+	ug_json_bool(&j, UG_JSON_K("initial"), held->initial);
+	ug_json_object_end(&j);
+	ug_json_object_end(&j);
+	ug_json_object_end(&j);
+	return ug_json_finish(&j);
 }
 
 int ug_lost_format(const struct ug_lost_report *lost, __u64 realtime_ns, enum ug_format format,

@@ -35,6 +35,20 @@ struct ug_lost_report {
 int ug_lost_format(const struct ug_lost_report *lost, __u64 realtime_ns, enum ug_format format,
 		   char *buf, size_t len);
 
+/* What a source's budget held back since the last report (bpf/fairness.bpf.h). */
+struct ug_held_back_report {
+	__u64 source; /* UG_SOURCE_* */
+	__u64 rate_limited;
+	__u64 over_share;
+	int initial;
+};
+
+int ug_held_back_format(const struct ug_held_back_report *held, __u64 realtime_ns,
+			enum ug_format format, char *buf, size_t len);
+
+/* @source as "user:UID" or "userns:INODE" ("unknown" for 0) into @out. */
+const char *ug_source_string(__u64 source, char out[32]);
+
 const char *ug_op_name(__u32 op);
 
 /* @arg of @command's --format: "json" or "text"; 0, or -1 after saying why. */

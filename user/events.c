@@ -28,6 +28,9 @@ struct reader {
 	__s64 boot_to_real_ns;
 	struct ug_map_fds fds;
 	int reported_fd; /* ug_reported: what earlier readers reported */
+	int sources_fd;  /* ug_sources, ug_sources_reported: -1 when not there */
+	int sources_reported_fd;
+	__u64 sources_at_ns; /* when sources were last reported */
 	bool started;
 };
 
@@ -88,6 +91,45 @@ static void report_lost(struct reader *r)
 	r->started = true;
 }
 
+/*
+ * One held-back summary per source whose budget held events back since
+ * the last report (bpf/fairness.bpf.h), at most once a second. A source
+ * the LRU map dropped and saw again counts from 0: its reported counts
+ * restart with it.
+ */
+static void report_held_back(struct reader *r, bool now)
+{
+	struct ug_source_reported done;
+	struct ug_source src;
+	__u64 key, *prev = NULL, t = clock_ns(CLOCK_MONOTONIC);
+	char line[1024];
+
+	if (r->sources_fd < 0 || r->sources_reported_fd < 0 ||
+	    (!now && t - r->sources_at_ns < 1000000000ULL))
+		return;
+	r->sources_at_ns = t;
+	while (!bpf_map_get_next_key(r->sources_fd, prev, &key)) {
+		struct ug_held_back_report held = { .source = key, .initial = !r->started };
+
+		prev = &key;
+		if (bpf_map_lookup_elem(r->sources_fd, &key, &src))
+			continue;
+		if (bpf_map_lookup_elem(r->sources_reported_fd, &key, &done) ||
+		    done.rate_limited > src.rate_limited || done.over_share > src.over_share)
+			memset(&done, 0, sizeof(done));
+		held.rate_limited = src.rate_limited - done.rate_limited;
+		held.over_share = src.over_share - done.over_share;
+		if (!held.rate_limited && !held.over_share)
+			continue;
+		done.rate_limited = src.rate_limited;
+		done.over_share = src.over_share;
+		bpf_map_update_elem(r->sources_reported_fd, &key, &done, BPF_ANY);
+		if (ug_held_back_format(&held, clock_ns(CLOCK_REALTIME), r->format, line,
+					sizeof(line)) >= 0)
+			puts(line);
+	}
+}
+
 int ug_events(bool follow, enum ug_format format)
 {
 	struct reader r = { .format = format };
@@ -112,9 +154,15 @@ int ug_events(bool follow, enum ug_format format)
 		ug_maps_close(&r.fds);
 		return UG_EXIT_NOT_LOADED;
 	}
+	r.sources_fd = ug_open_pinned("ug_sources");
+	r.sources_reported_fd = ug_open_pinned("ug_sources_reported");
 	rb = ring_buffer__new(fd, on_event, &r, NULL);
 	if (!rb) {
 		ug_err("reading %s: %s", path, strerror(errno));
+		if (r.sources_fd >= 0)
+			close(r.sources_fd);
+		if (r.sources_reported_fd >= 0)
+			close(r.sources_reported_fd);
 		close(fd);
 		close(r.reported_fd);
 		ug_maps_close(&r.fds);
@@ -138,11 +186,16 @@ int ug_events(bool follow, enum ug_format format)
 			break;
 		}
 		err = 0;
+		report_held_back(&r, !follow || stop);
 		report_lost(&r);
 		fflush(stdout);
 	} while (follow && !stop);
 	ring_buffer__free(rb);
 	close(fd);
+	if (r.sources_fd >= 0)
+		close(r.sources_fd);
+	if (r.sources_reported_fd >= 0)
+		close(r.sources_reported_fd);
 	close(r.reported_fd);
 	ug_maps_close(&r.fds);
 	return err ? UG_EXIT_INVALID : UG_EXIT_OK;

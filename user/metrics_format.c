@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "event_format.h"
 #include "policy.h"
 
 struct out {
@@ -95,10 +96,24 @@ int ug_metrics_format(const struct ug_metrics *m, char *buf, size_t len)
 		 "Events not delivered because the ring buffer was full.",
 		 offsetof(struct ug_counters, lost));
 	per_rule(&o, m, "usernsguard_events_ratelimited_total",
-		 "Events not sent because the rule's rate limit held them back.",
+		 "Events not sent because a source's budget held them back (its rate limit or its share of a filling ring).",
 		 offsetof(struct ug_counters, ratelimited));
 	per_rule(&o, m, "usernsguard_reports_total",
 		 "Changes a rule reports because no hook can refuse them (rule 1: map writes).",
 		 offsetof(struct ug_counters, reported));
+	header(&o, "usernsguard_event_sources", "gauge",
+	       "Event sources (host users, containers) with a budget in the kernel.");
+	put(&o, "usernsguard_event_sources %u\n", m->sources_seen);
+	header(&o, "usernsguard_source_events_held_back_total", "counter",
+	       "Events a source's budget held back, by source and reason (the sources with the most).");
+	for (int i = 0; i < m->n_held; i++) {
+		char name[32];
+
+		ug_source_string(m->held[i].source, name);
+		put(&o, "usernsguard_source_events_held_back_total{source=\"%s\",reason=\"rate-limit\"} %llu\n",
+		    name, (unsigned long long)m->held[i].rate_limited);
+		put(&o, "usernsguard_source_events_held_back_total{source=\"%s\",reason=\"over-share\"} %llu\n",
+		    name, (unsigned long long)m->held[i].over_share);
+	}
 	return o.full ? -ENOSPC : (int)o.used;
 }

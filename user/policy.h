@@ -28,7 +28,7 @@ struct ug_rule_src {
 	bool enabled;
 	int mode;         /* enum ug_mode, or -1: the global mode */
 	int on_deny;      /* enum ug_on_deny, or -1: the default */
-	__u32 rate_limit; /* events per second per CPU, 0: no limit */
+	__u32 rate_limit; /* events per second per source, 0: no limit */
 	struct ug_where where;
 };
 

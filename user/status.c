@@ -18,7 +18,9 @@
 #include "loader.h"
 #include "metrics_format.h"
 #include "policy.h"
+#include "event_format.h"
 #include "policy_maps.h"
+#include "sources.h"
 #include "util.h"
 
 /* The kernel function a link's trampoline sits on, from vmlinux BTF. */
@@ -30,6 +32,27 @@ static const char *link_hook(const struct btf *vmlinux, const struct bpf_link_in
 		return "?";
 	t = btf__type_by_id(vmlinux, info->tracing.target_btf_id);
 	return t ? btf__name_by_offset(vmlinux, t->name_off) : "?";
+}
+
+/* The sources whose event budget held events back (bpf/fairness.bpf.h), most first. */
+static void print_sources(void)
+{
+	struct ug_source_held held[5];
+	unsigned int seen;
+	char name[32];
+	int n, i;
+
+	n = ug_sources_held(held, 5, &seen);
+	if (n < 0) {
+		printf("sources:    none (the attached programs predate them)\n");
+		return;
+	}
+	printf("sources:    %u seen, %s\n", seen, n ? "events held back from:" : "none held back");
+	for (i = 0; i < n; i++)
+		printf("  %-22s rate-limited %llu  over-share %llu\n",
+		       ug_source_string(held[i].source, name),
+		       (unsigned long long)held[i].rate_limited,
+		       (unsigned long long)held[i].over_share);
 }
 
 /* How many runtime marks (`usernsguard mark add`) are in force beside the file's. */
@@ -144,6 +167,7 @@ int ug_status(void)
 			       (unsigned long long)c.reported);
 	}
 	ug_maps_close(&fds);
+	print_sources();
 	print_runtime_marks();
 	print_links();
 	return UG_EXIT_OK;
@@ -175,6 +199,9 @@ static int gather_metrics(struct ug_metrics *m)
 		return UG_EXIT_INVALID;
 	}
 	m->loaded = true;
+	m->n_held = ug_sources_held(m->held, UG_METRICS_SOURCES, &m->sources_seen);
+	if (m->n_held < 0)
+		m->n_held = 0; /* programs that predate sources: none to name */
 	m->generation = policy.generation;
 	m->loaded_at_ns = policy.loaded_at_ns;
 	return UG_EXIT_OK;

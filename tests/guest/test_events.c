@@ -184,6 +184,37 @@ static long long lost_total(const char *text)
 	return total;
 }
 
+/* The held-back count the summaries give for @source ("user:0", "userns:N"). */
+static long long held_back(const char *text, const char *source)
+{
+	char key[96];
+	long long total = 0;
+
+	snprintf(key, sizeof(key), "\"source\":\"%s\",\"held_back\":{\"count\":", source);
+	for (const char *p = text; (p = strstr(p, key)); p++)
+		total += strtoll(p + strlen(key), NULL, 10);
+	return total;
+}
+
+/* Lines of @text that contain all of @a..@d ("" matches any line). */
+static long long lines_with(const char *text, const char *a, const char *b, const char *c,
+			    const char *d)
+{
+	long long n = 0;
+
+	while (*text) {
+		const char *end = strchr(text, '\n');
+		size_t len = end ? (size_t)(end - text) : strlen(text);
+		char *line = strndup(text, len);
+
+		if (line && strstr(line, a) && strstr(line, b) && strstr(line, c) && strstr(line, d))
+			n++;
+		free(line);
+		text += len + (end ? 1 : 0);
+	}
+	return n;
+}
+
 static void test_rule_one_line(void)
 {
 	char expected[4096], masked[4096], line[4096];
@@ -214,7 +245,7 @@ static void test_rule_one_line(void)
 		 "\"user\":{\"id\":\"0\"},\"group\":{\"id\":\"0\"},"
 		 "\"usernsguard\":{\"rule\":\"overflow-transitions\",\"verdict\":\"denied\","
 		 "\"namespace\":{\"user_inode\":%lu,\"mnt_inode\":%lu,\"uid\":0,\"gid\":0},"
-		 "\"cgroup_id\":1,\"target_id\":65534,"
+		 "\"cgroup_id\":1,\"source\":\"user:0\",\"target_id\":65534,"
 		 "\"requested\":{\"uid\":[65534,65534,65534,65534],\"gid\":[null,null,null,null]}}}",
 		 pid, pid, ino_of("/proc/self/ns/user"), ino_of("/proc/self/ns/mnt"));
 	expect(mask_timestamp(line, masked, sizeof(masked)) && !strcmp(masked, expected),
@@ -274,7 +305,7 @@ static void test_map_write_line(void)
 		 "\"user\":{\"id\":\"1000\"},\"group\":{\"id\":\"1000\"},"
 		 "\"usernsguard\":{\"rule\":\"overflow-transitions\",\"verdict\":\"reported\","
 		 "\"namespace\":{\"user_inode\":%lu,\"mnt_inode\":%lu,\"uid\":65534,\"gid\":null},"
-		 "\"cgroup_id\":1,\"target_id\":1000,"
+		 "\"cgroup_id\":1,\"source\":\"user:1000\",\"target_id\":1000,"
 		 "\"map\":{\"user_inode\":%lu,\"id\":65534}}}",
 		 pid, pid, map_ns(), ino_of("/proc/self/ns/mnt"), map_ns());
 	expect(mask_timestamp(line, masked, sizeof(masked)) && !strcmp(masked, expected),
@@ -288,7 +319,7 @@ static void test_map_write_line(void)
 	snprintf(expected, sizeof(expected),
 		 " reported overflow-transitions gid-map pid=");
 	expect(rc == 0 && count_lines(out, "\n") == 1 && strstr(out, expected) &&
-		       strstr(out, " uid=1000 gid=1000 target=1000 map_userns=") &&
+		       strstr(out, " uid=1000 gid=1000 source=user:1000 target=1000 map_userns=") &&
 		       strstr(out, " map_id=65534\n"),
 	       "gid map write: one text line, target 1000, map id 65534", "exit %d: %s", rc, out);
 
@@ -317,7 +348,7 @@ static void test_rule_two_line(void)
 	{
 		/* The worker's pid and its namespace's inode are not known here. */
 		static const char *const vary[] = { "\"pid\":", "\"thread\":{\"id\":",
-						    "\"user_inode\":", NULL };
+						    "\"user_inode\":", "\"source\":", NULL };
 		char masked[4096], expected[4096], dev[32];
 
 		dev_of("/tmp/ev/root-0707", dev);
@@ -332,13 +363,22 @@ static void test_rule_two_line(void)
 			 "\"gid\":\"0\"},"
 			 "\"usernsguard\":{\"rule\":\"most-restrictive\",\"verdict\":\"denied\","
 			 "\"namespace\":{\"user_inode\":#,\"mnt_inode\":%lu,\"uid\":1000,\"gid\":1000},"
-			 "\"cgroup_id\":1,\"access\":{\"requested\":\"r--\",\"path_uid\":0,"
+			 "\"cgroup_id\":1,\"source\":#,\"access\":{\"requested\":\"r--\",\"path_uid\":0,"
 			 "\"path_gid\":0}}}",
 			 dev, ino_of("/tmp/ev/root-0707"), ino_of("/proc/self/ns/mnt"));
 		expect(count_lines(out, "\n") == 1 &&
 			       first_line_masked(out, masked, sizeof(masked), vary) &&
 			       !strcmp(masked, expected),
 		       "rule 2: the exact JSON line", "\n got: %s\nwant: %s", masked, expected);
+	}
+	{
+		const char *ns = strstr(out, "\"user_inode\":"), *src = strstr(out, "\"source\":\"userns:");
+
+		expect(ns && src &&
+			       strtoul(ns + strlen("\"user_inode\":"), NULL, 10) ==
+				       strtoul(src + strlen("\"source\":\"userns:"), NULL, 10),
+		       "rule 2: the source is the container, its namespace made by host root",
+		       "%s", out);
 	}
 }
 
@@ -373,7 +413,7 @@ static void test_rule_three_line(void)
 			 "\"gid\":\"0\"},"
 			 "\"usernsguard\":{\"rule\":\"shift-marks\",\"verdict\":\"denied\","
 			 "\"namespace\":{\"user_inode\":%lu,\"mnt_inode\":%lu,\"uid\":0,\"gid\":0},"
-			 "\"cgroup_id\":1,\"shift\":{\"reason\":\"unmarked\"}}}",
+			 "\"cgroup_id\":1,\"source\":\"user:0\",\"shift\":{\"reason\":\"unmarked\"}}}",
 			 getpid(), getpid(), dev, ino_of("/mnt/e/unmarked"), ino_of("/proc/self/ns/user"),
 			 ino_of("/proc/self/ns/mnt"));
 		expect(count_lines(out, "\n") == 1 &&
@@ -394,7 +434,7 @@ static void test_text_and_continuity(void)
 	rc = sh_capture(out, sizeof(out), "usernsguard events --format text");
 	snprintf(want, sizeof(want), "denied overflow-transitions setuid pid=");
 	expect(rc == 0 && count_lines(out, want) == 2 &&
-		       count_lines(out, "comm=test_events uid=0 gid=0 target=65534 errno=EPERM") == 2,
+		       count_lines(out, "comm=test_events uid=0 gid=0 source=user:0 target=65534 errno=EPERM") == 2,
 	       "text format: two lines", "%s", out);
 	in_child(op_setuid, (void *)(uintptr_t)NOBODY);
 	sh_capture(out, sizeof(out), "usernsguard events");
@@ -425,11 +465,111 @@ static void test_flood(void)
 	seen = count_lines(out, "\"action\":\"setuid\"");
 	lost = lost_total(out);
 	expect(after - before == n, "storm: the denied counter rose by 3000", "%lld", after - before);
-	expect(lost > 0 && strstr(out, "\"ring_full\":") != NULL,
-	       "storm: the buffer overflowed and the loss was reported", "seen %lld lost %lld", seen,
-	       lost);
+	/* One source: it may fill half the ring and a share more; the rest is held back. */
+	expect(lost > 0 && strstr(out, "\"ring_full\":0,") != NULL,
+	       "storm: the source's share held the rest back before the ring filled",
+	       "seen %lld lost %lld", seen, lost);
 	expect(seen + lost == n, "storm: events seen + reported lost == operations denied",
 	       "seen %lld + lost %lld != %ld", seen, lost, n);
+	expect(held_back(out, "user:0") == lost,
+	       "storm: one held-back summary names the source (host uid 0) and the count",
+	       "held back %lld, lost %lld", held_back(out, "user:0"), lost);
+}
+
+/* Record the namespace's inode in @arg (a path), then fail setuid(65534) once. */
+static int deny_once(void *arg)
+{
+	struct stat st;
+	FILE *f = fopen(arg, "w");
+
+	if (!f || stat("/proc/self/ns/user", &st) || fprintf(f, "%lu\n", st.st_ino) < 0 ||
+	    fclose(f))
+		return 1;
+	return setuid(NOBODY) ? 0 : 2;
+}
+
+static unsigned long read_ulong(const char *path)
+{
+	unsigned long v = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%lu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * Container A (a namespace host root made) floods; container B's single
+ * denial right after must arrive whole: with no reader during the flood,
+ * and with one.
+ */
+static void test_fairness(void)
+{
+	char source_a[48], source_b[48], mine[64];
+	long long seen_a, held_a;
+	unsigned long ns_a;
+	struct outcome o;
+	int with_reader;
+
+	for (with_reader = 0; with_reader < 2; with_reader++) {
+		const char *how = with_reader ? "a reader running" : "no reader";
+		char name[160];
+
+		sh("usernsguard events >/dev/null; rm -f /tmp/follow.out /tmp/ns-b");
+		if (with_reader)
+			sh("usernsguard events --follow >/tmp/follow.out 2>&1 & echo $! >/tmp/follow.pid");
+		o = in_userns("0 100000 65536", "0 100000 65536", storm, (void *)(intptr_t)3000);
+		snprintf(name, sizeof(name), "fairness (%s): container A, 3000 denied setuid(65534)",
+			 how);
+		expect_outcome(name, o, OK);
+		o = in_userns("0 200000 65536", "0 200000 65536", deny_once, "/tmp/ns-b");
+		snprintf(name, sizeof(name), "fairness (%s): container B, one denied setuid(65534)",
+			 how);
+		expect_outcome(name, o, OK);
+		snprintf(source_b, sizeof(source_b), "\"source\":\"userns:%lu\"",
+			 read_ulong("/tmp/ns-b"));
+		/* The reader works through A's flood first: wait for B, then stop it. */
+		if (with_reader)
+			sh("for i in $(seq 120); do grep -qF '%s' /tmp/follow.out && break; sleep 0.5; "
+			   "done; pid=$(cat /tmp/follow.pid); kill $pid; "
+			   "while kill -0 $pid 2>/dev/null; do sleep 0.2; done; cp /tmp/follow.out "
+			   "/tmp/fair.out", source_b);
+		else
+			sh("usernsguard events >/tmp/fair.out");
+		/* A's thousands of lines stay in the file: only B's and the summaries are read. */
+		sh_capture(out, sizeof(out), "grep -F '%s' /tmp/fair.out", source_b);
+		snprintf(mine, sizeof(mine), "\"user_inode\":%lu,", read_ulong("/tmp/ns-b"));
+		snprintf(name, sizeof(name),
+			 "fairness (%s): B's denial arrives whole (its namespace, source, target)", how);
+		/* B's 65534 is host 265534: the id that reads as the overflow id there. */
+		expect(read_ulong("/tmp/ns-b") && lines_with(out, source_b, mine, "\"target_id\":265534",
+							     "\"action\":\"setuid\"") == 1,
+		       name, "%s", out);
+		/* Twin: the flood itself was seen, and what was held back is accounted for. */
+		sh_capture(mine, sizeof(mine), "grep -o '\"source\":\"userns:[0-9]*\"' /tmp/fair.out | "
+					       "sort | uniq -c | sort -rn | head -n 1 | "
+					       "sed 's/.*userns:\\([0-9]*\\).*/\\1/'");
+		ns_a = strtoul(mine, NULL, 10);
+		snprintf(source_a, sizeof(source_a), "\"source\":\"userns:%lu\"", ns_a);
+		sh_capture(mine, sizeof(mine), "grep -F '\"action\":\"setuid\"' /tmp/fair.out | "
+					       "grep -cF '%s'", source_a);
+		seen_a = strtoll(mine, NULL, 10);
+		sh_capture(out, sizeof(out), "grep -F '\"action\":\"held-back\"' /tmp/fair.out");
+		snprintf(mine, sizeof(mine), "userns:%lu", ns_a);
+		held_a = held_back(out, mine);
+		snprintf(name, sizeof(name),
+			 "fairness (%s): A is a source of its own, and its events seen + held back == 3000",
+			 how);
+		expect(ns_a && ns_a != read_ulong("/tmp/ns-b") && seen_a + held_a == 3000, name,
+		       "A %lu: seen %lld + held back %lld", ns_a, seen_a, held_a);
+		if (!with_reader) {
+			expect(held_a > 0, "fairness (no reader): A's budget held events back",
+			       "held back %lld", held_a);
+		}
+	}
 }
 
 static void test_rate_limit(void)
@@ -445,13 +585,27 @@ static void test_rate_limit(void)
 	seen = count_lines(out, "\"action\":\"setuid\"");
 	p = strstr(out, "\"rate_limited\":");
 	limited = p ? strtoll(p + strlen("\"rate_limited\":"), NULL, 10) : -1;
-	expect(limited > 0 && seen + limited == 200 && seen <= 10 * 2 * 2,
-	       "rate limit: seen + rate-limited == 200, at most 10/s per CPU",
+	expect(limited > 0 && seen + limited == 200 && seen >= 10 && seen <= 10 * 3,
+	       "rate limit: seen + rate-limited == 200, 10 a second for the one source",
 	       "seen %lld limited %lld", seen, limited);
 	/* Reported once: the next reader has nothing new to say. */
 	sh_capture(out, sizeof(out), "usernsguard events");
-	expect(strstr(out, "\"lost\"") == NULL, "a restarted reader does not report losses twice",
-	       "%s", out);
+	expect(strstr(out, "\"lost\"") == NULL && strstr(out, "held-back") == NULL,
+	       "a restarted reader does not report losses twice", "%s", out);
+	/* Another source's budget is its own: the host's storm leaves it whole. */
+	in_child(storm, (void *)(intptr_t)200);
+	expect_outcome("rate limit: a container's setuid(65534) right after the host's storm",
+		       in_userns("0 100000 65536", "0 100000 65536", deny_once, "/tmp/ns-r"), OK);
+	sh_capture(out, sizeof(out), "usernsguard events");
+	{
+		char source[48];
+
+		snprintf(source, sizeof(source), "\"source\":\"userns:%lu\"",
+			 read_ulong("/tmp/ns-r"));
+		expect(lines_with(out, source, "\"action\":\"setuid\"", "", "") == 1,
+		       "rate limit: the container's event is not held back by the host's limit",
+		       "%s", source);
+	}
 }
 
 static void test_bpftool(void)
@@ -465,7 +619,7 @@ static void test_bpftool(void)
 		{ "ug_marks", "\"shiftable_by\": 200000" },
 		{ "ug_cgroup_names", "\"path\": \"/ug-bpftool/x.service\"" },
 		{ "ug_counters", "\"denied\": " },
-		{ "ug_ratelimit", "\"start_ns\": " },
+		{ "ug_sources", "\"over_share\": " },
 		{ "ug_reported", "\"ratelimited\": " },
 	};
 	size_t i;
@@ -507,6 +661,7 @@ int main(int argc, char **argv)
 	test_rule_three_line();
 	test_text_and_continuity();
 	test_flood();
+	test_fairness();
 	test_rate_limit();
 	test_bpftool();
 	return summary();

@@ -26,6 +26,7 @@ static struct ug_event base(void)
 		.userns_ino = 4026531837u,
 		.mntns_ino = 4026531841u,
 		.cgroup_id = 1,
+		.source = UG_SOURCE_USER | 0,
 		.comm = "su",
 	};
 
@@ -54,7 +55,7 @@ Test(event_format, rule_one_setuid_denied)
 		"\"user\":{\"id\":\"0\"},\"group\":{\"id\":\"0\"},"
 		"\"usernsguard\":{\"rule\":\"overflow-transitions\",\"verdict\":\"denied\","
 		"\"namespace\":{\"user_inode\":4026531837,\"mnt_inode\":4026531841,\"uid\":0,\"gid\":0},"
-		"\"cgroup_id\":1,\"target_id\":65534,"
+		"\"cgroup_id\":1,\"source\":\"user:0\",\"target_id\":65534,"
 		"\"requested\":{\"uid\":[65534,65534,65534,65534],\"gid\":[null,null,null,null]}}}");
 }
 
@@ -69,6 +70,7 @@ Test(event_format, rule_two_access_audited)
 	ev.gid = 101000;
 	ev.ns_uid = 1000;
 	ev.ns_gid = 1000;
+	ev.source = UG_SOURCE_USERNS | 4026532199u;
 	ev.dev = (7ULL << 20) | 1;
 	ev.ino = 12;
 	ev.mode = 0100707;
@@ -87,7 +89,7 @@ Test(event_format, rule_two_access_audited)
 		"\"file\":{\"device\":\"7:1\",\"inode\":\"12\",\"mode\":\"0707\",\"uid\":\"0\",\"gid\":\"0\"},"
 		"\"usernsguard\":{\"rule\":\"most-restrictive\",\"verdict\":\"audited\","
 		"\"namespace\":{\"user_inode\":4026531837,\"mnt_inode\":4026531841,\"uid\":1000,\"gid\":1000},"
-		"\"cgroup_id\":1,\"access\":{\"requested\":\"r--\",\"path_uid\":0,\"path_gid\":0}}}");
+		"\"cgroup_id\":1,\"source\":\"userns:4026532199\",\"access\":{\"requested\":\"r--\",\"path_uid\":0,\"path_gid\":0}}}");
 }
 
 Test(event_format, rule_three_shift_refused)
@@ -193,7 +195,7 @@ Test(event_format, text_line)
 
 	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_TEXT, buf, sizeof(buf)), 0);
 	cr_assert_str_eq(buf, "2026-11-22T21:00:00.000000007Z denied most-restrictive access pid=100 "
-			      "comm=su uid=0 gid=0 ino=12 mode=0707 access=r-x errno=EACCES");
+			      "comm=su uid=0 gid=0 source=user:0 ino=12 mode=0707 access=r-x errno=EACCES");
 }
 
 /* A task cannot write a line of its own into the text stream (issue 18). */
@@ -204,7 +206,7 @@ Test(event_format, text_comm_cannot_inject_a_line)
 	memcpy(ev.comm, "x\nforged \\\x7f\xe9z", 14);
 	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_TEXT, buf, sizeof(buf)), 0);
 	cr_assert_str_eq(buf, "2026-11-22T21:00:00.000000007Z denied most-restrictive access pid=100 "
-			      "comm=x\\x0aforged\\x20\\x5c\\x7f\\xe9z uid=0 gid=0 ino=12 mode=0707 "
+			      "comm=x\\x0aforged\\x20\\x5c\\x7f\\xe9z uid=0 gid=0 source=user:0 ino=12 mode=0707 "
 			      "access=r-- errno=EACCES");
 	cr_assert_null(strchr(buf, '\n'));
 	/* Twin: a plain name is kept as it is. */
@@ -233,6 +235,30 @@ Test(event_format, lost_report)
 			      "\"event\":{\"kind\":\"metric\",\"action\":\"lost\",\"module\":\"usernsguard\"},"
 			      "\"usernsguard\":{\"rule\":\"most-restrictive\",\"lost\":{\"count\":10,"
 			      "\"ring_full\":7,\"rate_limited\":3,\"initial\":true}}}");
+}
+
+/* One summary per source whose budget held events back (bpf/fairness.bpf.h). */
+Test(event_format, held_back_report)
+{
+	struct ug_held_back_report held = { .source = UG_SOURCE_USERNS | 4026532199u,
+					    .rate_limited = 2, .over_share = 2990 };
+	char name[32];
+
+	cr_assert_gt(ug_held_back_format(&held, 1795381200000000000ULL, UG_FORMAT_JSON, buf,
+					 sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "{\"@timestamp\":\"2026-11-22T21:00:00.000000000Z\","
+			      "\"event\":{\"kind\":\"metric\",\"action\":\"held-back\","
+			      "\"module\":\"usernsguard\"},\"usernsguard\":{\"source\":\"userns:4026532199\","
+			      "\"held_back\":{\"count\":2992,\"rate_limited\":2,\"over_share\":2990,"
+			      "\"initial\":false}}}");
+	held.source = UG_SOURCE_USER | 1000;
+	held.initial = 1;
+	cr_assert_gt(ug_held_back_format(&held, 1795381200000000000ULL, UG_FORMAT_TEXT, buf,
+					 sizeof(buf)), 0);
+	cr_assert_str_eq(buf, "2026-11-22T21:00:00.000000000Z held-back source=user:1000 "
+			      "rate_limited=2 over_share=2990 (before this reader started)");
+	cr_assert_str_eq(ug_source_string(0, name), "unknown");
+	cr_assert_str_eq(ug_source_string(UG_SOURCE_USER | 4294967294u, name), "user:4294967294");
 }
 
 /* The storm path reuses the line after the timestamp: it must equal a fresh format. */

@@ -36,6 +36,12 @@ Test(metrics, loaded_policy_and_counters)
 			{ .denied = 0, .audited = 18446744073709551615ULL },
 			{ 0 },
 		},
+		.sources_seen = 7,
+		.n_held = 2,
+		.held = {
+			{ UG_SOURCE_USERNS | 4026532199u, 0, 2990 },
+			{ UG_SOURCE_USER | 1000, 2, 0 },
+		},
 	};
 	int n = ug_metrics_format(&m, buf, sizeof(buf));
 
@@ -76,7 +82,7 @@ Test(metrics, loaded_policy_and_counters)
 		"usernsguard_events_lost_total{rule=\"overflow-transitions\"} 1\n"
 		"usernsguard_events_lost_total{rule=\"most-restrictive\"} 0\n"
 		"usernsguard_events_lost_total{rule=\"shift-marks\"} 0\n"
-		"# HELP usernsguard_events_ratelimited_total Events not sent because the rule's rate limit held them back.\n"
+		"# HELP usernsguard_events_ratelimited_total Events not sent because a source's budget held them back (its rate limit or its share of a filling ring).\n"
 		"# TYPE usernsguard_events_ratelimited_total counter\n"
 		"usernsguard_events_ratelimited_total{rule=\"overflow-transitions\"} 2\n"
 		"usernsguard_events_ratelimited_total{rule=\"most-restrictive\"} 0\n"
@@ -85,7 +91,16 @@ Test(metrics, loaded_policy_and_counters)
 		"# TYPE usernsguard_reports_total counter\n"
 		"usernsguard_reports_total{rule=\"overflow-transitions\"} 4\n"
 		"usernsguard_reports_total{rule=\"most-restrictive\"} 0\n"
-		"usernsguard_reports_total{rule=\"shift-marks\"} 0\n");
+		"usernsguard_reports_total{rule=\"shift-marks\"} 0\n"
+		"# HELP usernsguard_event_sources Event sources (host users, containers) with a budget in the kernel.\n"
+		"# TYPE usernsguard_event_sources gauge\n"
+		"usernsguard_event_sources 7\n"
+		"# HELP usernsguard_source_events_held_back_total Events a source's budget held back, by source and reason (the sources with the most).\n"
+		"# TYPE usernsguard_source_events_held_back_total counter\n"
+		"usernsguard_source_events_held_back_total{source=\"userns:4026532199\",reason=\"rate-limit\"} 0\n"
+		"usernsguard_source_events_held_back_total{source=\"userns:4026532199\",reason=\"over-share\"} 2990\n"
+		"usernsguard_source_events_held_back_total{source=\"user:1000\",reason=\"rate-limit\"} 2\n"
+		"usernsguard_source_events_held_back_total{source=\"user:1000\",reason=\"over-share\"} 0\n");
 }
 
 Test(metrics, no_policy_installed_yet_has_no_load_time)
