@@ -264,9 +264,99 @@ static void timestamp(__u64 realtime_ns, char out[40])
 	out[30] = '\0';
 }
 
-static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offset)
+/*
+ * Length of the valid UTF-8 sequence at @s (at most @n bytes), 0 if none:
+ * no overlong forms, no surrogates, nothing above U+10FFFF.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-	char when[40], comm[33], text[48], source[32], *end;
+	size_t len, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/*
+ * A name the kernel gave (a cgroup's: any byte but '/' and NUL) as valid
+ * UTF-8 for JSON: valid sequences are kept, any other byte becomes
+ * U+0080-U+00FF as in process.name. Cut at a whole character if too long.
+ */
+static const char *name_to_utf8(const char *in, char *out, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t n = 0, left = strlen(in), len;
+
+	while (left) {
+		len = utf8_seq(s, left);
+		if (len) {
+			if (n + len >= size)
+				break;
+			memcpy(out + n, s, len);
+			n += len;
+		} else {
+			if (n + 2 >= size)
+				break;
+			out[n++] = (char)(0xc0 | (s[0] >> 6));
+			out[n++] = (char)(0x80 | (s[0] & 0x3f));
+			len = 1;
+		}
+		s += len;
+		left -= len;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* ECS container.* and orchestrator.* for what the cgroup path says. */
+static void who_json(struct ug_json *j, const struct ug_cgroup_identity *id)
+{
+	char text[sizeof(id->name) * 2];
+
+	if (id->id[0] || id->name[0] || id->runtime[0]) {
+		ug_json_object_begin(j, UG_JSON_K("container"));
+		if (id->id[0])
+			ug_json_string(j, UG_JSON_K("id"), id->id);
+		if (id->name[0])
+			ug_json_string(j, UG_JSON_K("name"), name_to_utf8(id->name, text, sizeof(text)));
+		if (id->runtime[0])
+			ug_json_string(j, UG_JSON_K("runtime"), id->runtime);
+		ug_json_object_end(j);
+	}
+	if (id->pod_uid[0]) {
+		ug_json_object_begin(j, UG_JSON_K("orchestrator"));
+		ug_json_string(j, UG_JSON_K("type"), "kubernetes");
+		ug_json_object_begin(j, UG_JSON_K("resource"));
+		ug_json_string(j, UG_JSON_K("type"), "pod");
+		ug_json_string(j, UG_JSON_K("id"), id->pod_uid);
+		ug_json_object_end(j);
+		ug_json_object_end(j);
+	}
+}
+
+static void event_json(struct ug_json *j, const struct ug_event *ev, const struct ug_event_who *who,
+		       __s64 offset)
+{
+	char when[40], comm[33], text[48], source[32], path[512], *end;
 	bool has_file = ev->ino != 0 || ev->op == UG_OP_CHOWN || ev->op == UG_OP_EXEC ||
 			ev->op == UG_OP_ACCESS;
 
@@ -310,6 +400,8 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 	ug_json_object_begin(j, UG_JSON_K("group"));
 	id_string(j, UG_JSON_K("id"), ev->gid);
 	ug_json_object_end(j);
+	if (who)
+		who_json(j, &who->id);
 
 	if (has_file) {
 		ug_json_object_begin(j, UG_JSON_K("file"));
@@ -341,6 +433,11 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 	ug_json_object_end(j);
 	ug_json_uint(j, UG_JSON_K("cgroup_id"), ev->cgroup_id);
 	ug_json_string(j, UG_JSON_K("source"), ug_source_string(ev->source, source));
+	if (who && who->cgroup_path[0])
+		ug_json_string(j, UG_JSON_K("cgroup_path"),
+			       name_to_utf8(who->cgroup_path, path, sizeof(path)));
+	if (who && who->id.unit[0])
+		ug_json_string(j, UG_JSON_K("unit"), name_to_utf8(who->id.unit, path, sizeof(path)));
 
 	switch (ev->rule) {
 	case UG_RULE_OVERFLOW_TRANSITIONS:
@@ -427,6 +524,7 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, __s64 offse
 
 struct line_memo {
 	struct ug_event fields; /* boot_ns zeroed */
+	struct ug_event_who who; /* zeroed when there was none */
 	char rest[4096];        /* the line from the timestamp's closing quote on */
 	size_t rest_len;
 	bool valid;
@@ -434,8 +532,10 @@ struct line_memo {
 
 static __thread struct line_memo line_memo;
 
-static int json_line(const struct ug_event *ev, __s64 boot_to_real_ns, char *buf, size_t len)
+static int json_line(const struct ug_event *ev, const struct ug_event_who *who,
+		     __s64 boot_to_real_ns, char *buf, size_t len)
 {
+	static const struct ug_event_who nobody;
 	struct line_memo *memo = &line_memo;
 	struct ug_event fields = *ev;
 	char when[40];
@@ -443,7 +543,8 @@ static int json_line(const struct ug_event *ev, __s64 boot_to_real_ns, char *buf
 	int n;
 
 	fields.boot_ns = 0;
-	if (memo->valid && !memcmp(&fields, &memo->fields, sizeof(fields))) {
+	if (memo->valid && !memcmp(&fields, &memo->fields, sizeof(fields)) &&
+	    !memcmp(who ?: &nobody, &memo->who, sizeof(memo->who))) {
 		if (UG_JSON_TS_END + memo->rest_len >= len)
 			return -ENOSPC;
 		timestamp((__u64)((__s64)ev->boot_ns + boot_to_real_ns), when);
@@ -453,11 +554,12 @@ static int json_line(const struct ug_event *ev, __s64 boot_to_real_ns, char *buf
 		return (int)(UG_JSON_TS_END + memo->rest_len);
 	}
 	ug_json_init(&j, buf, len);
-	event_json(&j, ev, boot_to_real_ns);
+	event_json(&j, ev, who, boot_to_real_ns);
 	n = ug_json_finish(&j);
 	memo->valid = n > (int)UG_JSON_TS_END && (size_t)n - UG_JSON_TS_END < sizeof(memo->rest);
 	if (memo->valid) {
 		memo->fields = fields;
+		memo->who = who ? *who : nobody;
 		memo->rest_len = (size_t)n - UG_JSON_TS_END;
 		memcpy(memo->rest, buf + UG_JSON_TS_END, memo->rest_len + 1);
 	}
@@ -467,11 +569,17 @@ static int json_line(const struct ug_event *ev, __s64 boot_to_real_ns, char *buf
 int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_format format,
 		    char *buf, size_t len)
 {
+	return ug_event_format_who(ev, NULL, boot_to_real_ns, format, buf, len);
+}
+
+int ug_event_format_who(const struct ug_event *ev, const struct ug_event_who *who,
+			__s64 boot_to_real_ns, enum ug_format format, char *buf, size_t len)
+{
 	char when[64], comm[65], access[4], source[32];
 	int n;
 
 	if (format == UG_FORMAT_JSON)
-		return json_line(ev, boot_to_real_ns, buf, len);
+		return json_line(ev, who, boot_to_real_ns, buf, len);
 
 	ug_rfc3339((__u64)((__s64)ev->boot_ns + boot_to_real_ns), when, sizeof(when));
 	comm_to_text(ev->comm, comm);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "cgroup_identity.h"
 #include "usernsguard.h"
 
 enum ug_format {
@@ -23,6 +24,19 @@ enum ug_format {
  */
 int ug_event_format(const struct ug_event *ev, __s64 boot_to_real_ns, enum ug_format format,
 		    char *buf, size_t len);
+
+/* What the reader learnt of an event's cgroup (cgroup_resolve.c). */
+struct ug_event_who {
+	char cgroup_path[256]; /* "" when the cgroup is gone or unreadable */
+	struct ug_cgroup_identity id;
+};
+
+/*
+ * The same, with the container, pod and unit @who names (NULL: none): ECS
+ * container.* and orchestrator.*, usernsguard.cgroup_path and .unit (JSON only).
+ */
+int ug_event_format_who(const struct ug_event *ev, const struct ug_event_who *who,
+			__s64 boot_to_real_ns, enum ug_format format, char *buf, size_t len);
 
 /* Events of @rule that never reached the reader since its last report. */
 struct ug_lost_report {

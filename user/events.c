@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cgroup_resolve.h"
 #include "policy_maps.h"
 #include "util.h"
 
@@ -57,7 +58,8 @@ static int on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct ug_event))
 		return 0;
-	if (ug_event_format(data, r->boot_to_real_ns, r->format, line, sizeof(line)) < 0)
+	if (ug_event_format_who(data, ug_cgroup_who(((const struct ug_event *)data)->cgroup_id),
+				r->boot_to_real_ns, r->format, line, sizeof(line)) < 0)
 		return 0;
 	puts(line);
 	return 0;

@@ -245,7 +245,7 @@ static void test_rule_one_line(void)
 		 "\"user\":{\"id\":\"0\"},\"group\":{\"id\":\"0\"},"
 		 "\"usernsguard\":{\"rule\":\"overflow-transitions\",\"verdict\":\"denied\","
 		 "\"namespace\":{\"user_inode\":%lu,\"mnt_inode\":%lu,\"uid\":0,\"gid\":0},"
-		 "\"cgroup_id\":1,\"source\":\"user:0\",\"target_id\":65534,"
+		 "\"cgroup_id\":1,\"source\":\"user:0\",\"cgroup_path\":\"/\",\"target_id\":65534,"
 		 "\"requested\":{\"uid\":[65534,65534,65534,65534],\"gid\":[null,null,null,null]}}}",
 		 pid, pid, ino_of("/proc/self/ns/user"), ino_of("/proc/self/ns/mnt"));
 	expect(mask_timestamp(line, masked, sizeof(masked)) && !strcmp(masked, expected),
@@ -305,7 +305,7 @@ static void test_map_write_line(void)
 		 "\"user\":{\"id\":\"1000\"},\"group\":{\"id\":\"1000\"},"
 		 "\"usernsguard\":{\"rule\":\"overflow-transitions\",\"verdict\":\"reported\","
 		 "\"namespace\":{\"user_inode\":%lu,\"mnt_inode\":%lu,\"uid\":65534,\"gid\":null},"
-		 "\"cgroup_id\":1,\"source\":\"user:1000\",\"target_id\":1000,"
+		 "\"cgroup_id\":1,\"source\":\"user:1000\",\"cgroup_path\":\"/\",\"target_id\":1000,"
 		 "\"map\":{\"user_inode\":%lu,\"id\":65534}}}",
 		 pid, pid, map_ns(), ino_of("/proc/self/ns/mnt"), map_ns());
 	expect(mask_timestamp(line, masked, sizeof(masked)) && !strcmp(masked, expected),
@@ -363,7 +363,7 @@ static void test_rule_two_line(void)
 			 "\"gid\":\"0\"},"
 			 "\"usernsguard\":{\"rule\":\"most-restrictive\",\"verdict\":\"denied\","
 			 "\"namespace\":{\"user_inode\":#,\"mnt_inode\":%lu,\"uid\":1000,\"gid\":1000},"
-			 "\"cgroup_id\":1,\"source\":#,\"access\":{\"requested\":\"r--\",\"path_uid\":0,"
+			 "\"cgroup_id\":1,\"source\":#,\"cgroup_path\":\"/\",\"access\":{\"requested\":\"r--\",\"path_uid\":0,"
 			 "\"path_gid\":0}}}",
 			 dev, ino_of("/tmp/ev/root-0707"), ino_of("/proc/self/ns/mnt"));
 		expect(count_lines(out, "\n") == 1 &&
@@ -413,7 +413,7 @@ static void test_rule_three_line(void)
 			 "\"gid\":\"0\"},"
 			 "\"usernsguard\":{\"rule\":\"shift-marks\",\"verdict\":\"denied\","
 			 "\"namespace\":{\"user_inode\":%lu,\"mnt_inode\":%lu,\"uid\":0,\"gid\":0},"
-			 "\"cgroup_id\":1,\"source\":\"user:0\",\"shift\":{\"reason\":\"unmarked\"}}}",
+			 "\"cgroup_id\":1,\"source\":\"user:0\",\"cgroup_path\":\"/\",\"shift\":{\"reason\":\"unmarked\"}}}",
 			 getpid(), getpid(), dev, ino_of("/mnt/e/unmarked"), ino_of("/proc/self/ns/user"),
 			 ino_of("/proc/self/ns/mnt"));
 		expect(count_lines(out, "\n") == 1 &&

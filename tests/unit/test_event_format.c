@@ -237,6 +237,40 @@ Test(event_format, lost_report)
 			      "\"ring_full\":7,\"rate_limited\":3,\"initial\":true}}}");
 }
 
+/* What the reader learnt of the cgroup: ECS container.* and orchestrator.*, the path and unit. */
+Test(event_format, container_identity)
+{
+	struct ug_event ev = base();
+	struct ug_event_who who = { .cgroup_path = "/kubepods.slice/kubepods-pod0f1e2d3c_4b5a_6978_"
+						   "8796_a5b4c3d2e1f0.slice/cri-containerd-"
+						   "4c5a1e2f9b0d3c7e8a6f5b4d2c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e.scope" };
+
+	ev.rule = UG_RULE_OVERFLOW_TRANSITIONS;
+	ev.verdict = UG_VERDICT_DENIED;
+	ev.op = UG_OP_SETUID;
+	ev.errno_val = EPERM;
+	ev.target_id = 65534;
+	ug_cgroup_identify(who.cgroup_path, &who.id);
+	cr_assert_gt(ug_event_format_who(&ev, &who, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert(strstr(buf, "\"group\":{\"id\":\"0\"},\"container\":{\"id\":\"4c5a1e2f9b0d3c7e8a6f5b4d"
+			      "2c1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e\",\"runtime\":\"containerd\"},"
+			      "\"orchestrator\":{\"type\":\"kubernetes\",\"resource\":{\"type\":\"pod\","
+			      "\"id\":\"0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0\"}},\"usernsguard\":"), "%s", buf);
+	cr_assert(strstr(buf, "\"source\":\"user:0\",\"cgroup_path\":\"/kubepods.slice/"), "%s", buf);
+	cr_assert(strstr(buf, ".scope\",\"unit\":\"cri-containerd-4c5a"), "%s", buf);
+	/* The memo of the last line must not hand this line to an event of another cgroup. */
+	snprintf(who.cgroup_path, sizeof(who.cgroup_path), "/lxc.payload.web1");
+	ug_cgroup_identify(who.cgroup_path, &who.id);
+	cr_assert_gt(ug_event_format_who(&ev, &who, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert(strstr(buf, "\"container\":{\"name\":\"web1\",\"runtime\":\"lxc\"},\"usernsguard\":"),
+		  "%s", buf);
+	cr_assert_null(strstr(buf, "orchestrator"));
+	/* Twin: no identity, no such fields. */
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert_null(strstr(buf, "container"));
+	cr_assert_null(strstr(buf, "cgroup_path"));
+}
+
 /* One summary per source whose budget held events back (bpf/fairness.bpf.h). */
 Test(event_format, held_back_report)
 {

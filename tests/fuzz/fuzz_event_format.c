@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libFuzzer harness: any event (hostile comm, any ids) with any cgroup
+ * path (a cgroup name is any bytes but '/' and NUL) formats as one line of
+ * valid JSON that json-c parses, and as one line of text without a control
+ * character or a byte outside printable ASCII.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "event_format.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ug_event_who who = {};
+	struct json_tokener *tok;
+	struct json_object *obj;
+	struct ug_event ev;
+	char line[8192];
+	size_t i, n;
+	int len;
+
+	if (size < sizeof(ev))
+		return 0;
+	memcpy(&ev, data, sizeof(ev));
+	n = size - sizeof(ev);
+	if (n >= sizeof(who.cgroup_path))
+		n = sizeof(who.cgroup_path) - 1;
+	memcpy(who.cgroup_path, data + sizeof(ev), n);
+	who.cgroup_path[strnlen(who.cgroup_path, n)] = '\0';
+	ug_cgroup_identify(who.cgroup_path, &who.id);
+
+	len = ug_event_format_who(&ev, &who, 0, UG_FORMAT_JSON, line, sizeof(line));
+	if (len < 0)
+		abort();
+	if (memchr(line, '\n', (size_t)len))
+		abort();
+	tok = json_tokener_new();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, line, len);
+	if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != (size_t)len)
+		abort();
+	json_object_put(obj);
+	json_tokener_free(tok);
+
+	len = ug_event_format_who(&ev, &who, 0, UG_FORMAT_TEXT, line, sizeof(line));
+	if (len < 0)
+		abort();
+	for (i = 0; i < (size_t)len; i++)
+		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] > 0x7e)
+			abort();
+	return 0;
+}
