@@ -98,7 +98,7 @@ static const char *shift_reason_name(__u32 reason)
  * UTF-8 and the original bytes can be recovered. The writer escapes
  * quotes, backslashes and control characters.
  */
-static void comm_to_utf8(const char comm[16], char out[33])
+void ug_comm_to_utf8(const char comm[16], char out[33])
 {
 	size_t i, n = 0;
 
@@ -390,7 +390,7 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, const struc
 	ug_json_object_begin(j, UG_JSON_K("thread"));
 	ug_json_uint(j, UG_JSON_K("id"), ev->pid);
 	ug_json_object_end(j);
-	comm_to_utf8(ev->comm, comm);
+	ug_comm_to_utf8(ev->comm, comm);
 	ug_json_string(j, UG_JSON_K("name"), comm);
 	ug_json_object_end(j);
 

@@ -16,6 +16,7 @@
 enum ug_format {
 	UG_FORMAT_JSON,
 	UG_FORMAT_TEXT,
+	UG_FORMAT_OCSF, /* events only: ocsf_format.c */
 };
 
 /*
@@ -64,6 +65,9 @@ int ug_held_back_format(const struct ug_held_back_report *held, __u64 realtime_n
 const char *ug_source_string(__u64 source, char out[32]);
 
 const char *ug_op_name(__u32 op);
+
+/* A task's comm (any 16 bytes) as valid UTF-8: bytes 0x80-0xff become U+0080-U+00FF. */
+void ug_comm_to_utf8(const char comm[16], char out[33]);
 
 /* @arg of @command's --format: "json" or "text"; 0, or -1 after saying why. */
 int ug_format_parse(const char *command, const char *arg, enum ug_format *format);

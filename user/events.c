@@ -18,6 +18,8 @@
 #include <bpf/libbpf.h>
 
 #include "cgroup_resolve.h"
+#include "ocsf_format.h"
+#include "policy.h"
 #include "policy_maps.h"
 #include "util.h"
 
@@ -33,6 +35,7 @@ struct reader {
 	int sources_reported_fd;
 	__u64 sources_at_ns; /* when sources were last reported */
 	bool started;
+	char hostname[65]; /* OCSF's device.hostname, printable ASCII */
 };
 
 static volatile sig_atomic_t stop;
@@ -53,13 +56,18 @@ static __u64 clock_ns(clockid_t id)
 
 static int on_event(void *ctx, void *data, size_t size)
 {
+	const struct ug_event *ev = data;
+	const struct ug_event_who *who;
 	struct reader *r = ctx;
 	char line[4096];
 
 	if (size < sizeof(struct ug_event))
 		return 0;
-	if (ug_event_format_who(data, ug_cgroup_who(((const struct ug_event *)data)->cgroup_id),
-				r->boot_to_real_ns, r->format, line, sizeof(line)) < 0)
+	who = ug_cgroup_who(ev->cgroup_id);
+
+	if (r->format == UG_FORMAT_OCSF ?
+		    ug_ocsf_format(ev, who, r->hostname, r->boot_to_real_ns, line, sizeof(line)) < 0 :
+		    ug_event_format_who(ev, who, r->boot_to_real_ns, r->format, line, sizeof(line)) < 0)
 		return 0;
 	puts(line);
 	return 0;
@@ -86,9 +94,20 @@ static void report_lost(struct reader *r)
 		done.lost = now.lost;
 		done.ratelimited = now.ratelimited;
 		bpf_map_update_elem(r->reported_fd, &rule, &done, BPF_ANY);
-		if (ug_lost_format(&lost, clock_ns(CLOCK_REALTIME), r->format, line,
-				   sizeof(line)) >= 0)
+		if (r->format == UG_FORMAT_OCSF) {
+			char message[128];
+
+			snprintf(message, sizeof(message),
+				 "%s events lost: ring full %llu, held back %llu",
+				 ug_rule_name((enum ug_rule)rule), (unsigned long long)lost.ring_full,
+				 (unsigned long long)lost.rate_limited);
+			if (ug_ocsf_summary(message, lost.ring_full + lost.rate_limited,
+					    clock_ns(CLOCK_REALTIME), r->hostname, line, sizeof(line)) >= 0)
+				puts(line);
+		} else if (ug_lost_format(&lost, clock_ns(CLOCK_REALTIME), r->format, line,
+					  sizeof(line)) >= 0) {
 			puts(line);
+		}
 	}
 	r->started = true;
 }
@@ -126,9 +145,20 @@ static void report_held_back(struct reader *r, bool now)
 		done.rate_limited = src.rate_limited;
 		done.over_share = src.over_share;
 		bpf_map_update_elem(r->sources_reported_fd, &key, &done, BPF_ANY);
-		if (ug_held_back_format(&held, clock_ns(CLOCK_REALTIME), r->format, line,
-					sizeof(line)) >= 0)
+		if (r->format == UG_FORMAT_OCSF) {
+			char message[128], name[32];
+
+			snprintf(message, sizeof(message),
+				 "events held back from source %s: rate-limited %llu, over its share %llu",
+				 ug_source_string(key, name), (unsigned long long)held.rate_limited,
+				 (unsigned long long)held.over_share);
+			if (ug_ocsf_summary(message, held.rate_limited + held.over_share,
+					    clock_ns(CLOCK_REALTIME), r->hostname, line, sizeof(line)) >= 0)
+				puts(line);
+		} else if (ug_held_back_format(&held, clock_ns(CLOCK_REALTIME), r->format, line,
+					       sizeof(line)) >= 0) {
 			puts(line);
+		}
 	}
 }
 
@@ -144,6 +174,11 @@ int ug_events(bool follow, enum ug_format format)
 	 * make the reader, not the ring, the limit in a denial storm.
 	 */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (gethostname(r.hostname, sizeof(r.hostname) - 1))
+		snprintf(r.hostname, sizeof(r.hostname), "localhost");
+	for (char *p = r.hostname; *p; p++)
+		if (*p < 0x21 || *p > 0x7e)
+			*p = '?';
 	err = ug_maps_open_pinned(&r.fds);
 	ug_fmt(path, sizeof(path), "%s/ug_reported", UG_PIN_DIR);
 	r.reported_fd = err ? -1 : bpf_obj_get(path);

@@ -186,8 +186,14 @@ static int cmd_events(int argc, char **argv)
 			follow = true;
 			break;
 		case 'F':
-			if (ug_format_parse("events", optarg, &format))
+			if (!strcmp(optarg, "ocsf")) {
+				format = UG_FORMAT_OCSF;
+			} else if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
+				ug_err("events: unknown format '%s' (json, text or ocsf)", optarg);
 				return UG_EXIT_USAGE;
+			} else if (ug_format_parse("events", optarg, &format)) {
+				return UG_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage_of(current, stdout);
@@ -253,7 +259,7 @@ static const struct ug_command commands[] = {
 	{ "status", "[--format text|prometheus] [--output FILE]",
 	  "show attached programs, the policy in force and per-rule counters", cmd_status },
 	{ "check", "POLICY", "validate POLICY only; touches nothing in the kernel", cmd_check },
-	{ "events", "[--follow] [--format json|text]",
+	{ "events", "[--follow] [--format json|text|ocsf]",
 	  "print denials and audit hits as JSON lines (one per event; losses reported too)",
 	  cmd_events },
 	{ "scan", "[overflow] [--format json|text] [OPTIONS]",

@@ -2,7 +2,7 @@
 /*
  * libFuzzer harness: any event (hostile comm, any ids) with any cgroup
  * path (a cgroup name is any bytes but '/' and NUL) formats as one line of
- * valid JSON that json-c parses, and as one line of text without a control
+ * valid JSON that json-c parses (ECS and OCSF), and as one line of text without a control
  * character or a byte outside printable ASCII.
  */
 #include <stdint.h>
@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "event_format.h"
+#include "ocsf_format.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -37,6 +38,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (len < 0)
 		abort();
 	if (memchr(line, '\n', (size_t)len))
+		abort();
+	tok = json_tokener_new();
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, line, len);
+	if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != (size_t)len)
+		abort();
+	json_object_put(obj);
+	json_tokener_free(tok);
+
+	len = ug_ocsf_format(&ev, &who, "h", 0, line, sizeof(line));
+	if (len < 0 || memchr(line, '\n', (size_t)len))
 		abort();
 	tok = json_tokener_new();
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);

@@ -448,6 +448,20 @@ static void test_text_and_continuity(void)
 	sh_capture(out, sizeof(out), "cat /tmp/follow.out");
 	expect(count_lines(out, "\"action\":\"setuid\"") == 1, "--follow printed the denial", "%s",
 	       out);
+	/* OCSF: the same kind of denial as Process Activity, Set User ID, denied. */
+	sh("usernsguard events >/dev/null");
+	in_child(op_setuid, (void *)(uintptr_t)NOBODY);
+	rc = sh_capture(out, sizeof(out), "usernsguard events --format ocsf");
+	expect(rc == 0 && count_lines(out, "\n") == 1 &&
+		       strstr(out, "{\"time\":") == out &&
+		       strstr(out, ",\"class_uid\":1007,\"class_name\":\"Process Activity\",\"activity_id\":5,"
+				   "\"activity_name\":\"Set User ID\",\"type_uid\":100705,\"severity_id\":4,"
+				   "\"status_id\":2,\"action_id\":2,\"action\":\"Denied\",\"disposition_id\":2,") &&
+		       strstr(out, "\"device\":{\"type_id\":1,\"type\":\"Server\",\"hostname\":\"ug-guest\"}") &&
+		       strstr(out, "\"process\":{\"pid\":") &&
+		       strstr(out, "\"user\":{\"uid\":\"65534\"}}"),
+	       "--format ocsf: one Process Activity line, Set User ID denied, target 65534", "exit %d: %s",
+	       rc, out);
 	rc = sh_capture(out, sizeof(out), "usernsguard events --format yaml");
 	expect(rc == 2, "unknown format: exit 2", "exit %d: %s", rc, out);
 }

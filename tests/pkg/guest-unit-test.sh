@@ -294,6 +294,8 @@ cat >/srv/lxc/c1/rootfs/ct-init <<'EOS'
 touch /root/made-by-root
 cat /usr/local/share/ug-probe-0707 >/dev/null 2>&1
 set -- $(cat /proc/self/uid_map)
+# Alive a moment: a reader resolves the cgroup of an event while it exists.
+sleep 2
 echo "root-at $2 $(stat -c %u:%g /root/made-by-root)" >/root/result
 EOS
 chmod 0755 /srv/lxc/c1/rootfs/ct-init
@@ -317,12 +319,17 @@ expect_eq "lxc idmap=container, no mark: refused (lxc-start fails)" "refused" \
 expect_eq "lxc, no mark: the event says the tree is unmarked" "1" "$(shift_events unmarked)"
 expect_eq "lxc: runtime mark of the rootfs for the container's root 100000" "0" \
 	"$(usernsguard mark add /srv/lxc/c1/rootfs shiftable-by 100000 >/dev/null; echo $?)"
-# Rule 2 (audit here) reports the container's read of a root-owned 0707 file, named by its cgroup.
+# Rule 2 (audit here) reports the container's read of a root-owned 0707 file, named by its
+# cgroup: a reader that runs while the container does (a cgroup is gone once it stops).
 install -m 0707 /dev/null /usr/local/share/ug-probe-0707
 usernsguard events >/dev/null 2>&1
+usernsguard events --follow >/var/tmp/lxc-events.json 2>&1 &
+reader=$!
 expect_eq "lxc with the runtime mark: runs as 100000; its root's file is 0:0 inside and on disk" \
 	"root-at 100000 0:0 0:0" "$(lxc_run) $(stat -c %u:%g /srv/lxc/c1/rootfs/root/made-by-root 2>&1)"
-evs=$(usernsguard events 2>/dev/null)
+kill "$reader"
+wait "$reader" 2>/dev/null
+evs=$(cat /var/tmp/lxc-events.json)
 ev=$(printf '%s\n' "$evs" | grep '"action":"access"' | grep -m 1 '"container":')
 [ -n "$ev" ] || printf '%s\n' "$evs" | grep -o '"cgroup_path":"[^"]*"' | sort | uniq -c | sed 's/^/     no container event; cgroups seen: /'
 printf '%s\n' "$ev" | grep -o '"container":{[^}]*}\|"cgroup_path":"[^"]*"' | sed 's/^/     lxc event: /'
