@@ -609,6 +609,21 @@ int ug_event_format_who(const struct ug_event *ev, const struct ug_event_who *wh
 	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
+/* A metric event's start, up to and into its usernsguard object. */
+static void summary_begin(struct ug_json *j, char *buf, size_t len, const char *when,
+			  const char *action)
+{
+	ug_json_init(j, buf, len);
+	ug_json_object_begin(j, UG_JSON_ELEM);
+	ug_json_string(j, UG_JSON_K("@timestamp"), when);
+	ug_json_object_begin(j, UG_JSON_K("event"));
+	ug_json_string(j, UG_JSON_K("kind"), "metric");
+	ug_json_string(j, UG_JSON_K("action"), action);
+	ug_json_string(j, UG_JSON_K("module"), "usernsguard");
+	ug_json_object_end(j);
+	ug_json_object_begin(j, UG_JSON_K("usernsguard"));
+}
+
 const char *ug_source_string(__u64 source, char out[32])
 {
 	switch (UG_SOURCE_KIND(source)) {
@@ -640,15 +655,7 @@ int ug_held_back_format(const struct ug_held_back_report *held, __u64 realtime_n
 			     held->initial ? " (before this reader started)" : "");
 		return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 	}
-	ug_json_init(&j, buf, len);
-	ug_json_object_begin(&j, UG_JSON_ELEM);
-	ug_json_string(&j, UG_JSON_K("@timestamp"), when);
-	ug_json_object_begin(&j, UG_JSON_K("event"));
-	ug_json_string(&j, UG_JSON_K("kind"), "metric");
-	ug_json_string(&j, UG_JSON_K("action"), "held-back");
-	ug_json_string(&j, UG_JSON_K("module"), "usernsguard");
-	ug_json_object_end(&j);
-	ug_json_object_begin(&j, UG_JSON_K("usernsguard"));
+	summary_begin(&j, buf, len, when, "held-back");
 	ug_json_string(&j, UG_JSON_K("source"), source);
 	ug_json_object_begin(&j, UG_JSON_K("held_back"));
 	ug_json_uint(&j, UG_JSON_K("count"), held->rate_limited + held->over_share);
@@ -677,15 +684,7 @@ int ug_lost_format(const struct ug_lost_report *lost, __u64 realtime_ns, enum ug
 			     lost->initial ? " (before this reader started)" : "");
 		return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 	}
-	ug_json_init(&j, buf, len);
-	ug_json_object_begin(&j, UG_JSON_ELEM);
-	ug_json_string(&j, UG_JSON_K("@timestamp"), when);
-	ug_json_object_begin(&j, UG_JSON_K("event"));
-	ug_json_string(&j, UG_JSON_K("kind"), "metric");
-	ug_json_string(&j, UG_JSON_K("action"), "lost");
-	ug_json_string(&j, UG_JSON_K("module"), "usernsguard");
-	ug_json_object_end(&j);
-	ug_json_object_begin(&j, UG_JSON_K("usernsguard"));
+	summary_begin(&j, buf, len, when, "lost");
 	ug_json_string(&j, UG_JSON_K("rule"), ug_rule_name((enum ug_rule)lost->rule));
 	ug_json_object_begin(&j, UG_JSON_K("lost"));
 	ug_json_uint(&j, UG_JSON_K("count"), lost->ring_full + lost->rate_limited);

@@ -14,11 +14,24 @@
 #include "event_format.h"
 #include "ocsf_format.h"
 
+/* @line is exactly one JSON value, valid UTF-8, or the run aborts. */
+static void strict_json(const char *line, int len)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *obj;
+
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, line, len);
+	if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
+	    json_tokener_get_parse_end(tok) != (size_t)len)
+		abort();
+	json_object_put(obj);
+	json_tokener_free(tok);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ug_event_who who = {};
-	struct json_tokener *tok;
-	struct json_object *obj;
 	struct ug_event ev;
 	char line[8192];
 	size_t i, n;
@@ -39,26 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (memchr(line, '\n', (size_t)len))
 		abort();
-	tok = json_tokener_new();
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, line, len);
-	if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != (size_t)len)
-		abort();
-	json_object_put(obj);
-	json_tokener_free(tok);
+	strict_json(line, len);
 
 	len = ug_ocsf_format(&ev, &who, "h", 0, line, sizeof(line));
 	if (len < 0 || memchr(line, '\n', (size_t)len))
 		abort();
-	tok = json_tokener_new();
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
-	obj = json_tokener_parse_ex(tok, line, len);
-	if (!obj || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) != (size_t)len)
-		abort();
-	json_object_put(obj);
-	json_tokener_free(tok);
+	strict_json(line, len);
 
 	len = ug_event_format_who(&ev, &who, 0, UG_FORMAT_TEXT, line, sizeof(line));
 	if (len < 0)
