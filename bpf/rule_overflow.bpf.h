@@ -119,6 +119,26 @@ static __always_inline bool ug_groups_contain(const struct cred *cred,
 }
 
 /*
+ * The groups a refused setgroups asked for, for its event: how many (in
+ * req_uid[0], which setgroups does not use) and the first four.
+ */
+static __always_inline void ug_requested_groups(const struct cred *cred, struct ug_event *ev)
+{
+	const struct group_info *gi = BPF_CORE_READ(cred, group_info);
+	__u32 n;
+
+	if (!gi)
+		return;
+	n = BPF_CORE_READ(gi, ngroups);
+	ev->req_uid[0] = n;
+	if (n > 4)
+		n = 4;
+	bpf_probe_read_kernel(ev->req_gid, n * sizeof(__u32),
+			      (const void *)((unsigned long)gi +
+					     bpf_core_field_offset(struct group_info, gid)));
+}
+
+/*
  * Whether every id in @req is already held: then nothing can be a
  * transition, and no namespace map needs reading (setuid(getuid()) and
  * the like are common).
@@ -247,6 +267,7 @@ static __always_inline int check_task_fix_setgroups(struct cred *new, const stru
 		return 0;
 	ug_event_start(&ev, UG_OP_SETGROUPS);
 	ev.target_id = ids.ns != UG_INVALID_ID ? ids.ns : ids.host;
+	ug_requested_groups(new, &ev);
 	return ug_judge(policy, slot, UG_RULE_OVERFLOW_TRANSITIONS, &ev, ug_current_exe(), EPERM,
 			UG_KILL_BY_POLICY);
 }

@@ -394,7 +394,8 @@ struct ug_event {
 	__u64 cgroup_id;
 	char comm[16];
 	/*
-	 * Rule 1: the ids requested, (u32)-1 where a slot is unchanged. Rule 3
+	 * Rule 1: the ids requested, (u32)-1 where a slot is unchanged; for
+	 * setgroups, req_uid[0] is how many groups and req_gid the first four. Rule 3
 	 * uses the same bytes (an event's size is paid on 6.1's 512-byte stack
 	 * by every hook that can report): how many extents the mount's uid map
 	 * has, and the first one the mark does not allow (bad_count 0: none).

@@ -451,8 +451,18 @@ static void event_json(struct ug_json *j, const struct ug_event *ev, const struc
 			break;
 		}
 		ug_json_object_begin(j, UG_JSON_K("requested"));
-		id_array(j, UG_JSON_K("uid"), ev->req_uid);
-		id_array(j, UG_JSON_K("gid"), ev->req_gid);
+		if (ev->op == UG_OP_SETGROUPS) {
+			/* How many groups were asked for, and the first four of them. */
+			ug_json_array_begin(j, UG_JSON_K("groups"));
+			for (__u32 i = 0; i < 4 && i < ev->req_uid[0]; i++)
+				id_number(j, UG_JSON_ELEM, ev->req_gid[i]);
+			ug_json_array_end(j);
+			ug_json_uint(j, UG_JSON_K("groups_count"),
+				     ev->req_uid[0] == UG_INVALID_ID ? 0 : ev->req_uid[0]);
+		} else {
+			id_array(j, UG_JSON_K("uid"), ev->req_uid);
+			id_array(j, UG_JSON_K("gid"), ev->req_gid);
+		}
 		ug_json_object_end(j);
 		break;
 	case UG_RULE_MOST_RESTRICTIVE:

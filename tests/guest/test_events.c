@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -250,6 +251,27 @@ static void test_rule_one_line(void)
 		 pid, pid, ino_of("/proc/self/ns/user"), ino_of("/proc/self/ns/mnt"));
 	expect(mask_timestamp(line, masked, sizeof(masked)) && !strcmp(masked, expected),
 	       "rule 1: the exact JSON line", "\n got: %s\nwant: %s", masked, expected);
+}
+
+static int deny_setgroups(void *arg)
+{
+	gid_t groups[2] = { 100, NOBODY };
+
+	(void)arg;
+	return setgroups(2, groups) ? errno : 0;
+}
+
+/* A refused setgroups names the groups it asked for (issue 18). */
+static void test_setgroups_line(void)
+{
+	sh("usernsguard events >/dev/null");
+	expect_outcome("setgroups({100,65534}) denied", in_child(deny_setgroups, NULL), ERR(EPERM));
+	sh_capture(out, sizeof(out), "usernsguard events");
+	expect(count_lines(out, "\n") == 1 &&
+		       strstr(out, "\"action\":\"setgroups\"") &&
+		       strstr(out, "\"target_id\":65534,\"requested\":{\"groups\":[100,65534],"
+				   "\"groups_count\":2}}}"),
+	       "setgroups: the event names both groups asked for", "%s", out);
 }
 
 static int noop(void *arg)
@@ -670,6 +692,7 @@ int main(int argc, char **argv)
 			   "rule shift-marks on\n") == 0,
 	       "load all three rules", "load failed");
 	test_rule_one_line();
+	test_setgroups_line();
 	test_map_write_line();
 	test_rule_two_line();
 	test_rule_three_line();

@@ -237,6 +237,28 @@ Test(event_format, lost_report)
 			      "\"ring_full\":7,\"rate_limited\":3,\"initial\":true}}}");
 }
 
+/* setgroups names the groups asked for: how many, and the first four. */
+Test(event_format, setgroups_names_the_groups)
+{
+	struct ug_event ev = base();
+
+	ev.rule = UG_RULE_OVERFLOW_TRANSITIONS;
+	ev.verdict = UG_VERDICT_DENIED;
+	ev.op = UG_OP_SETGROUPS;
+	ev.target_id = 65534;
+	ev.req_uid[0] = 2;
+	ev.req_gid[0] = 100;
+	ev.req_gid[1] = 65534;
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert(strstr(buf, "\"target_id\":65534,\"requested\":{\"groups\":[100,65534],"
+			      "\"groups_count\":2}}}"), "%s", buf);
+	ev.req_uid[0] = 70000;
+	ev.req_gid[2] = 7;
+	ev.req_gid[3] = 8;
+	cr_assert_gt(ug_event_format(&ev, OFFSET, UG_FORMAT_JSON, buf, sizeof(buf)), 0);
+	cr_assert(strstr(buf, "{\"groups\":[100,65534,7,8],\"groups_count\":70000}"), "%s", buf);
+}
+
 /* What the reader learnt of the cgroup: ECS container.* and orchestrator.*, the path and unit. */
 Test(event_format, container_identity)
 {
