@@ -245,6 +245,7 @@ static __always_inline int ug_judge_once(const struct ug_policy *policy, __u32 s
 {
 	const struct ug_rule_config *config;
 	struct ug_counters *counters;
+	__u32 verdict;
 
 	if (rule >= UG_RULE_COUNT)
 		return 0;
@@ -253,31 +254,37 @@ static __always_inline int ug_judge_once(const struct ug_policy *policy, __u32 s
 	    (ug_exempt_exec(slot, rule, exe) || ug_cgroup_matches(slot, rule, UG_EXEMPT_CGROUP)))
 		return 0;
 
-	ev->rule = rule;
 	if (config->mode == UG_MODE_AUDIT) {
-		ev->verdict = UG_VERDICT_AUDITED;
+		verdict = UG_VERDICT_AUDITED;
 		err = 0;
 	} else if (kill == UG_KILL_ALWAYS ||
 		   (kill == UG_KILL_BY_POLICY && config->on_deny == UG_ON_DENY_KILL)) {
-		ev->verdict = UG_VERDICT_KILLED;
+		verdict = UG_VERDICT_KILLED;
 	} else {
-		ev->verdict = UG_VERDICT_DENIED;
+		verdict = UG_VERDICT_DENIED;
 	}
+	/*
+	 * Decisions below read @verdict, not the event's byte: the verifier
+	 * keeps a register's value, not a byte stored on the stack, and would
+	 * otherwise walk every later branch both ways.
+	 */
+	ev->rule = rule;
+	ev->verdict = verdict;
 	ev->errno_val = err;
 
-	/* Atomic: see ug_rate_ok(); per-CPU values keep the adds uncontended. */
+	/* Atomic: see ug_source_ok(); per-CPU values keep the adds uncontended. */
 	counters = bpf_map_lookup_elem(&ug_counters, &rule);
 	if (counters) {
-		if (ev->verdict == UG_VERDICT_AUDITED)
+		if (verdict == UG_VERDICT_AUDITED)
 			__sync_fetch_and_add(&counters->audited, 1);
 		else
 			__sync_fetch_and_add(&counters->denied, 1);
 	}
 	ug_selfcheck_note();
-	if (!once_what || ev->verdict != UG_VERDICT_AUDITED ||
+	if (!once_what || verdict != UG_VERDICT_AUDITED ||
 	    ug_first_report(policy, ev, once_what, once_ns))
 		ug_emit(ev, counters, config->rate_limit);
-	if (ev->verdict == UG_VERDICT_KILLED)
+	if (verdict == UG_VERDICT_KILLED)
 		bpf_send_signal(SIGKILL);
 	return -err;
 }
