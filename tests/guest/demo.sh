@@ -28,7 +28,7 @@ slot=$(bpftool -j map lookup pinned /sys/fs/bpf/usernsguard/ug_state key 0 0 0 0
 	sed 's/.*"active_slot":\([0-9]*\).*/\1/')
 run "bpftool map lookup pinned /sys/fs/bpf/usernsguard/ug_policy key $slot 0 0 0 | head -n 32"
 if [ -n "$UG_DEMO_DUMP_ALL" ] || grep -q ug.dumpall /proc/cmdline; then
-	for m in ug_state ug_match ug_marks ug_counters ug_ratelimit ug_reported; do
+	for m in ug_state ug_match ug_marks ug_counters ug_sources ug_reported; do
 		run "bpftool map dump pinned /sys/fs/bpf/usernsguard/$m | head -n 30"
 	done
 fi
