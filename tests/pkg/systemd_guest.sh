@@ -47,7 +47,9 @@ if [ "$1" = boot ]; then
 	# middle of the 5-byte nop text_poke_bp() rewrites at detach): a vCPU
 	# ran code the other was patching, which TCG does not keep coherent the
 	# way a CPU does. The concurrency tests (scripts/run-guest.sh) keep two.
-	timeout --foreground "${UG_GUEST_TIMEOUT:-600}" qemu-system-x86_64 \
+	# A guard against a hung guest, not a measure: 6.18's run takes about
+	# 600 s beside another guest (one vCPU, TCG), so twice and a half that.
+	timeout --foreground "${UG_GUEST_TIMEOUT:-1500}" qemu-system-x86_64 \
 		-accel tcg -cpu max -smp 1 -m 1536 \
 		-nographic -no-reboot -monitor none -serial stdio \
 		-kernel "$kdir/vmlinuz" -initrd "$initrd" \
