@@ -49,6 +49,19 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) $(WARNINGS) \
 	      -Wno-unused-function -Iinclude -Ivmlinux -I$(BUILD) -MMD -MP
 LIBS       := -lbpf -lelf -lz -lmd -ljson-c
 
+# The journal output (events --output journal) links libsystemd, which
+# Debian ships without a static archive: the static build (guest
+# initramfs) goes without it and says so when asked for the journal.
+ifeq ($(STATIC),1)
+JOURNAL    ?= 0
+else
+JOURNAL    ?= 1
+endif
+ifeq ($(JOURNAL),1)
+override CFLAGS += -DUG_HAVE_JOURNAL
+LIBS       += -lsystemd
+endif
+
 ifeq ($(STATIC),1)
 LDFLAGS    += -static
 # libelf may pull in zstd compression on newer Debian releases.
@@ -67,7 +80,7 @@ BPF_OBJ    := $(BUILD)/usernsguard.bpf.o
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_LIB   := user/policy.c user/resolve.c user/unit_file.c user/mark_ancestry.c user/util.c user/idmap_file.c user/event_format.c user/json_writer.c \
 	      user/subid.c user/mark_pool.c user/oci_config.c user/idmap_lint.c user/userns_scan.c user/scan_format.c \
-	      user/metrics_format.c user/cgroup_identity.c user/ocsf_format.c
+	      user/metrics_format.c user/cgroup_identity.c user/ocsf_format.c user/journal_fields.c
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 GUEST_SRCS := $(wildcard tests/guest/*.c)
@@ -107,7 +120,7 @@ $(BUILD)/asan/obj/%.o: user/%.c $(SKEL) | $(BUILD)/asan/obj
 
 $(BUILD)/asan/usernsguard: $(ASAN_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ -lbpf -lelf -lz -lmd -ljson-c -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/asan/obj:
 	$(Q)mkdir -p $@
@@ -224,6 +237,10 @@ SYSCONFDIR ?= /etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 # podman and CRI-O read OCI hooks from here (oci-hooks(5)).
 HOOKSDIR   ?= $(PREFIX)/share/containers/oci/hooks.d
+# journalctl -x explains each MESSAGE_ID from here (systemd's dpkg trigger
+# rebuilds the catalog database on install).
+CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
+EXAMPLEDIR ?= $(PREFIX)/share/doc/usernsguard/examples
 POLICY_DST := $(DESTDIR)$(SYSCONFDIR)/usernsguard/policy.conf
 
 .PHONY: install uninstall pkg-test
@@ -237,9 +254,14 @@ install: $(BIN_DIR)/usernsguard
 	install -m 0755 $(BIN_DIR)/usernsguard $(DESTDIR)$(SBINDIR)/usernsguard
 	install -m 0644 man/usernsguard.8 $(DESTDIR)$(MANDIR)/man8/usernsguard.8
 	install -m 0644 man/usernsguard.conf.5 $(DESTDIR)$(MANDIR)/man5/usernsguard.conf.5
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		systemd/usernsguard.service.in >$(BUILD)/usernsguard.service
-	install -m 0644 $(BUILD)/usernsguard.service $(DESTDIR)$(UNITDIR)/usernsguard.service
+	for unit in usernsguard usernsguard-events; do \
+		sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+			systemd/$$unit.service.in >$(BUILD)/$$unit.service && \
+		install -m 0644 $(BUILD)/$$unit.service $(DESTDIR)$(UNITDIR)/$$unit.service || exit 1; \
+	done
+	install -d $(DESTDIR)$(CATALOGDIR) $(DESTDIR)$(EXAMPLEDIR)
+	install -m 0644 systemd/usernsguard.catalog $(DESTDIR)$(CATALOGDIR)/usernsguard.catalog
+	install -m 0644 examples/rsyslog-usernsguard.conf $(DESTDIR)$(EXAMPLEDIR)/rsyslog-usernsguard.conf
 	install -d $(DESTDIR)$(HOOKSDIR)
 	for stage in createRuntime poststop; do \
 		sed -e 's|@SBINDIR@|$(SBINDIR)|g' oci/usernsguard-$$stage.json.in \
@@ -255,12 +277,16 @@ install: $(BIN_DIR)/usernsguard
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/usernsguard $(DESTDIR)$(MANDIR)/man8/usernsguard.8 \
 		$(DESTDIR)$(MANDIR)/man5/usernsguard.conf.5 $(DESTDIR)$(UNITDIR)/usernsguard.service \
+		$(DESTDIR)$(UNITDIR)/usernsguard-events.service $(DESTDIR)$(CATALOGDIR)/usernsguard.catalog \
+		$(DESTDIR)$(EXAMPLEDIR)/rsyslog-usernsguard.conf \
 		$(DESTDIR)$(HOOKSDIR)/usernsguard-createRuntime.json \
 		$(DESTDIR)$(HOOKSDIR)/usernsguard-poststop.json
 	@if cmp -s etc/usernsguard/policy.conf $(POLICY_DST); then rm -f $(POLICY_DST); \
 	elif [ -e $(POLICY_DST) ]; then echo "uninstall: kept the edited $(POLICY_DST)"; fi
 	@if [ -d $(DESTDIR)$(SYSCONFDIR)/usernsguard ]; then \
 		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/usernsguard; fi
+	@if [ -d $(DESTDIR)$(EXAMPLEDIR) ]; then rmdir --ignore-fail-on-non-empty \
+		$(DESTDIR)$(EXAMPLEDIR) $(dir $(DESTDIR)$(EXAMPLEDIR)); fi
 
 # Builds in its own copy of the tracked files, so nothing here is a prerequisite.
 pkg-test:

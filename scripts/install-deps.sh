@@ -12,6 +12,7 @@ packages=(
 	libbpf-dev libelf-dev zlib1g-dev # BPF loader library and its dependencies
 	libmd-dev                        # SHA-256 of the policy file
 	libjson-c-dev                    # JSON event lines
+	libsystemd-dev                   # events --output journal (sd-journal)
 	libcriterion-dev                 # unit tests
 	liburing-dev                     # guest test: io_uring through idmapped mounts
 	qemu-system-x86                  # guest tests (software emulation)

@@ -172,26 +172,40 @@ static int cmd_events(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "follow", no_argument, NULL, 'f' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "wait", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	enum ug_format format = UG_FORMAT_JSON;
-	bool follow = false;
+	struct ug_events_opts o = { .format = UG_FORMAT_JSON, .output = UG_OUTPUT_STDOUT };
+	bool format_given = false;
 	int c, ret;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+fF:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fF:o:wh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			follow = true;
+			o.follow = true;
+			break;
+		case 'w':
+			o.wait = true;
 			break;
 		case 'F':
+			format_given = true;
 			if (!strcmp(optarg, "ocsf")) {
-				format = UG_FORMAT_OCSF;
+				o.format = UG_FORMAT_OCSF;
 			} else if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
 				ug_err("events: unknown format '%s' (json, text or ocsf)", optarg);
 				return UG_EXIT_USAGE;
-			} else if (ug_format_parse("events", optarg, &format)) {
+			} else if (ug_format_parse("events", optarg, &o.format)) {
+				return UG_EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			if (!strcmp(optarg, "journal")) {
+				o.output = UG_OUTPUT_JOURNAL;
+			} else if (strcmp(optarg, "stdout")) {
+				ug_err("events: unknown output '%s' (stdout or journal)", optarg);
 				return UG_EXIT_USAGE;
 			}
 			break;
@@ -207,10 +221,20 @@ static int cmd_events(int argc, char **argv)
 		ug_err("events: unexpected argument '%s'", argv[optind]);
 		return UG_EXIT_USAGE;
 	}
+	/* The journal's fields are the JSON line's: one schema, no choice to make. */
+	if (format_given && o.output == UG_OUTPUT_JOURNAL) {
+		ug_err("events: --format applies to stdout; the journal takes every JSON field "
+		       "as USERNSGUARD_*");
+		return UG_EXIT_USAGE;
+	}
+	if (o.wait && !o.follow) {
+		ug_err("events: --wait needs --follow");
+		return UG_EXIT_USAGE;
+	}
 	ret = ug_env_require_root();
 	if (!ret)
 		ret = ug_env_require_bpffs(false);
-	return ret ? ret : ug_events(follow, format);
+	return ret ? ret : ug_events(&o);
 }
 
 static void current_usage(FILE *out)
@@ -259,8 +283,9 @@ static const struct ug_command commands[] = {
 	{ "status", "[--format text|prometheus] [--output FILE]",
 	  "show attached programs, the policy in force and per-rule counters", cmd_status },
 	{ "check", "POLICY", "validate POLICY only; touches nothing in the kernel", cmd_check },
-	{ "events", "[--follow] [--format json|text|ocsf]",
-	  "print denials and audit hits as JSON lines (one per event; losses reported too)",
+	{ "events", "[--follow [--wait]] [--format json|text|ocsf] [--output stdout|journal]",
+	  "print denials and audit hits as JSON lines (one per event; losses reported too);\n"
+	  "  --output journal: native journal entries, every field as USERNSGUARD_*",
 	  cmd_events },
 	{ "scan", "[overflow] [--format json|text] [OPTIONS]",
 	  "list live user namespaces and report overlapping or risky id maps (exit 1 if any);\n"
@@ -291,7 +316,8 @@ static void usage(FILE *out)
 			commands[i].summary);
 	fprintf(out, "\nexit codes: 0 ok, 1 invalid input or refused, 2 usage, 3 not root,\n"
 		     "  4 policy unreadable, 5 BPF LSM not active, 6 no kernel BTF,\n"
-		     "  7 bpffs unavailable, 8 not loaded. See usernsguard(8).\n");
+		     "  7 bpffs unavailable, 8 not loaded, 9 self-check failed,\n"
+		     "  10 another events reader. See usernsguard(8).\n");
 }
 
 static const struct ug_command *find_command(const char *name)

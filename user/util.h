@@ -18,6 +18,7 @@ enum ug_exit {
 	UG_EXIT_NO_BPFFS = 7,   /* bpffs not mounted and not mountable */
 	UG_EXIT_NOT_LOADED = 8, /* status/events/unload: nothing is loaded */
 	UG_EXIT_SELFCHECK = 9,  /* load: the new policy judged a host task; taken back */
+	UG_EXIT_BUSY = 10,      /* events: another reader holds the ring */
 };
 
 extern bool ug_debug;

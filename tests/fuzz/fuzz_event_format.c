@@ -3,7 +3,8 @@
  * libFuzzer harness: any event (hostile comm, any ids) with any cgroup
  * path (a cgroup name is any bytes but '/' and NUL) formats as one line of
  * valid JSON that json-c parses (ECS and OCSF), and as one line of text without a control
- * character or a byte outside printable ASCII.
+ * character or a byte outside printable ASCII; the journal entry built from
+ * them fits and holds no control byte in any field.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "event_format.h"
+#include "journal_fields.h"
 #include "ocsf_format.h"
 
 /* @line is exactly one JSON value, valid UTF-8, or the run aborts. */
@@ -31,9 +33,10 @@ static void strict_json(const char *line, int len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct ug_journal_entry entry;
 	struct ug_event_who who = {};
 	struct ug_event ev;
-	char line[8192];
+	char line[8192], json[8192];
 	size_t i, n;
 	int len;
 
@@ -53,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (memchr(line, '\n', (size_t)len))
 		abort();
 	strict_json(line, len);
+	memcpy(json, line, (size_t)len + 1);
 
 	len = ug_ocsf_format(&ev, &who, "h", 0, line, sizeof(line));
 	if (len < 0 || memchr(line, '\n', (size_t)len))
@@ -65,5 +69,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < (size_t)len; i++)
 		if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] > 0x7e)
 			abort();
+
+	if (ug_journal_entry_build(&entry, ug_journal_event_kind(ev.rule, ev.verdict), json, line))
+		abort();
+	for (i = 0; i < entry.n; i++)
+		for (n = 0; n < entry.iov[i].iov_len; n++)
+			if (((unsigned char *)entry.iov[i].iov_base)[n] < 0x20)
+				abort();
 	return 0;
 }

@@ -27,6 +27,28 @@ links() { usernsguard status 2>/dev/null | sed -n '/^programs:/,$p'; }
 generation() { usernsguard status 2>/dev/null | sed -n 's/.*(generation \([0-9]*\),.*/\1/p'; }
 # A privilege drop to the overflow uid; 137 when rule 1 kills it.
 become_nobody() { setpriv --reuid=65534 true; echo $?; }
+# usernsguard-events.service's entries (journalctl -t usernsguard; its own messages have
+# no MESSAGE_ID): kills are PRIORITY 3, the MESSAGE is the text line without its time.
+kills() { journalctl -q -t usernsguard -p err -o cat; }
+# Wait (20 s at most) until CMD prints more than N lines; print its last line.
+new_line() { # N CMD...
+	local n=$1 i
+	shift
+	for i in $(seq 100); do
+		[ "$("$@" | wc -l)" -gt "$n" ] && break
+		sleep 0.2
+	done
+	"$@" | tail -n 1
+}
+# The fields of the journal entry of the event of process PID, as FIELD=value lines.
+entry_of() { # PID
+	local i
+	for i in $(seq 100); do
+		journalctl -q -t usernsguard "USERNSGUARD_PROCESS_PID=$1" -o export | grep -q '^MESSAGE_ID=' && break
+		sleep 0.2
+	done
+	journalctl -q -t usernsguard "USERNSGUARD_PROCESS_PID=$1" -o export
+}
 # Every rule's denied + audited counts added up.
 judged() {
 	usernsguard status 2>/dev/null | awk '{ for (i = 1; i < NF; i++)
@@ -82,6 +104,8 @@ if [ "$expect" = skip ]; then
 	fi
 	expect_eq "no BPF LSM: nothing pinned" "absent" \
 		"$([ -e /sys/fs/bpf/usernsguard ] && echo present || echo absent)"
+	expect_eq "no BPF LSM: the events service is skipped too" "inactive exec-condition" \
+		"$(prop usernsguard-events.service ActiveState) $(prop usernsguard-events.service Result)"
 	echo "$passed passed, $failed failed"
 	exit 0
 fi
@@ -96,6 +120,8 @@ if [ "$expect" = off ]; then
 	expect_eq "usernsguard=off: nothing pinned" "absent" \
 		"$([ -e /sys/fs/bpf/usernsguard ] && echo present || echo absent)"
 	expect_eq "usernsguard=off: dropping to 65534 works" "0" "$(become_nobody)"
+	expect_eq "usernsguard=off: the events service is skipped too" "inactive no" \
+		"$(prop usernsguard-events.service ActiveState) $(prop usernsguard-events.service ConditionResult)"
 	expect_eq "usernsguard=off: a manual load still works" "0" \
 		"$(usernsguard load "$policy" >/dev/null 2>&1; echo $?)"
 	expect_eq "usernsguard=off: and its unload" "0" "$(usernsguard unload >/dev/null 2>&1; echo $?)"
@@ -121,6 +147,58 @@ before=$(counter overflow-transitions audited)
 expect_eq "audit: dropping to 65534 works" "0" "$(become_nobody)"
 expect_eq "audit: counted as audited" "$((before + 1))" "$(counter overflow-transitions audited)"
 systemd-analyze security usernsguard.service 2>/dev/null | tail -n 1 | sed 's/^/     /'
+
+# --- events in the journal, shipped by rsyslog (issue 18) ----------------------------
+# usernsguard-events.service, enabled by the package, streams the ring into the journal;
+# rsyslog ships the entries on with the example configuration the package installs, set up
+# as the README says (copy it, restart rsyslog).
+expect_eq "events service: active from boot" "active" "$(prop usernsguard-events.service ActiveState)"
+systemd-analyze security usernsguard-events.service 2>/dev/null | tail -n 1 | sed 's/^/     events service: /'
+expect_eq "journal catalog: the package's 13 MESSAGE_IDs explained (journalctl -x)" "13" \
+	"$(journalctl --list-catalog 2>/dev/null | grep -c '^c89beb645f5d4217b669a1e00dca4d')"
+cp /usr/share/doc/usernsguard/examples/rsyslog-usernsguard.conf /etc/rsyslog.d/usernsguard.conf
+expect_eq "rsyslog: restarted with the example configuration" "0 active" \
+	"$(systemctl restart rsyslog.service; echo $?) $(prop rsyslog.service ActiveState)"
+sleep 2 # imjournal starts at the journal's end: let it get there before the event
+setpriv --reuid=65534 true &
+pid=$!
+wait "$pid"
+entry=$(entry_of "$pid")
+for field in "MESSAGE=audited overflow-transitions setuid pid=$pid comm=setpriv uid=0 gid=0 source=user:0 target=65534" \
+	MESSAGE_ID=c89beb645f5d4217b669a1e00dca4d02 PRIORITY=5 SYSLOG_FACILITY=10 \
+	USERNSGUARD_RULE=overflow-transitions USERNSGUARD_VERDICT=audited USERNSGUARD_EVENT_ACTION=setuid \
+	USERNSGUARD_TARGET_ID=65534 USERNSGUARD_PROCESS_NAME=setpriv "USERNSGUARD_CGROUP_PATH=/system.slice/ug-unit-test.service" \
+	USERNSGUARD_UNIT=ug-unit-test.service; do
+	expect_eq "journal: the audited drop's entry has ${field%%=*}" "$field" "$(grep -xF -- "$field" <<<"$entry")"
+done
+# rsyslog's line: "FIELD": "value" pairs of one JSON object, read back as FIELD=value.
+for i in $(seq 100); do
+	grep -qF "\"USERNSGUARD_PROCESS_PID\": \"$pid\"" /var/log/usernsguard/events.json 2>/dev/null && break
+	sleep 0.2
+done
+line=$(grep -F "\"USERNSGUARD_PROCESS_PID\": \"$pid\"" /var/log/usernsguard/events.json 2>/dev/null)
+expect_eq "rsyslog: one JSON line for the event in /var/log/usernsguard/events.json" "1" \
+	"$(printf '%s' "$line" | grep -c '^{.*}$')"
+shipped=$(printf '%s\n' "$line" | grep -o '"[A-Z_]*": "[^"]*"' | sed 's/^"\([A-Z_]*\)": "\(.*\)"$/\1=\2/')
+for field in MESSAGE_ID=c89beb645f5d4217b669a1e00dca4d02 PRIORITY=5 USERNSGUARD_RULE=overflow-transitions \
+	USERNSGUARD_TARGET_ID=65534 USERNSGUARD_SOURCE=user:0 USERNSGUARD_UNIT=ug-unit-test.service; do
+	expect_eq "rsyslog: the line has ${field%%=*}" "$field" "$(grep -xF -- "$field" <<<"$shipped")"
+done
+[ -n "$line" ] || tail -n 3 /var/log/usernsguard/events.json 2>&1 | sed 's/^/     | /'
+# One reader at a time: a second is refused, named the first.
+out=$(usernsguard events 2>&1)
+expect_eq "events beside the service: exit 10, naming the service's pid" "10 1" \
+	"$(usernsguard events >/dev/null 2>&1; echo $?) $(grep -c "another reader is running (pid $(prop usernsguard-events.service MainPID)" <<<"$out")"
+# A restart resumes from the pinned ring: what happened while it was stopped arrives.
+systemctl stop usernsguard-events.service
+setpriv --reuid=65534 true &
+pid=$!
+wait "$pid"
+systemctl start usernsguard-events.service
+expect_eq "events service: an event made while it was stopped arrives after its start" \
+	"MESSAGE_ID=c89beb645f5d4217b669a1e00dca4d02" "$(entry_of "$pid" | grep '^MESSAGE_ID=')"
+# The checks until rule 1 read the ring themselves (usernsguard events).
+systemctl stop usernsguard-events.service
 
 # --- host tasks are never judged (issue 12) --------------------------------------
 # The unit runs without CAP_SYSLOG, so /proc/kallsyms reads as zeros to the
@@ -359,20 +437,23 @@ expect_eq "reload: dropping to 65533 works" "0" "$(setpriv --reuid=65533 true; e
 
 # --- rule 1 in operation (issue 16) ------------------------------------------------
 # The tools a Debian host drops to nobody with: each is killed at its first id change to the
-# overflow id, counted once, and the event names the tool, the change and the target.
+# overflow id, counted once, and the kill is in the journal (where the person who ran it
+# looks: journalctl -t usernsguard -p err) naming the tool, the change and the target.
+systemctl start usernsguard-events.service
 drop() { # NAME COMM CMD...
-	local name=$1 comm=$2 a rc ev
+	local name=$1 comm=$2 a n rc ev
 	shift 2
 	a=$(counter overflow-transitions denied)
+	n=$(kills | wc -l)
 	"$@" >/dev/null 2>&1
 	rc=$?
-	ev=$(usernsguard events --format text 2>/dev/null | tail -n 1)
+	ev=$(new_line "$n" kills)
 	expect_eq "rule 1: $name: killed (exit 137)" "137" "$rc"
 	expect_eq "rule 1: $name: one denial counted" "$((a + 1))" "$(counter overflow-transitions denied)"
-	if grep -qE "killed overflow-transitions set[a-z]+ pid=[0-9]+ comm=$comm .*target=65534" <<<"$ev"; then
-		ok "rule 1: $name: the event names it ($comm, target 65534)"
+	if grep -qE "^killed overflow-transitions set[a-z]+ pid=[0-9]+ comm=$comm .*target=65534" <<<"$ev"; then
+		ok "rule 1: $name: the journal's err line names it ($comm, target 65534)"
 	else
-		fail "rule 1: $name: the event names it" "last event: $ev"
+		fail "rule 1: $name: the journal's err line names it" "last: $ev"
 	fi
 }
 drop "runuser -u nobody" runuser runuser -u nobody -- true
@@ -400,11 +481,12 @@ expect_eq "scan overflow: names the unit" "1" \
 	"$(grep -c '^unit ug-nobody.service runs as User=nobody (uid 65534)' <<<"$scan")"
 expect_eq "scan overflow: and the line that exempts it" "1" \
 	"$(grep -cx '  exempt overflow-transitions exec /usr/lib/systemd/systemd' <<<"$scan")"
+n=$(kills | wc -l)
 systemctl start ug-nobody.service 2>/dev/null
 expect_eq "rule 1: a User=nobody unit does not start" "failed signal" \
 	"$(prop ug-nobody.service ActiveState) $(prop ug-nobody.service Result)"
-ev=$(usernsguard events --format text 2>/dev/null | tail -n 1)
-if grep -qE 'killed overflow-transitions setgroups pid=[0-9]+ comm=\(sleep\) .*target=65534' <<<"$ev"; then
+ev=$(new_line "$n" kills)
+if grep -qE '^killed overflow-transitions setgroups pid=[0-9]+ comm=\(sleep\) .*target=65534' <<<"$ev"; then
 	ok "rule 1: its event: systemd's child killed at setgroups"
 else
 	fail "rule 1: its event: systemd's child killed at setgroups" "$ev"
@@ -476,7 +558,14 @@ expect_eq "rescue: nothing pinned" "absent" \
 expect_eq "rescue: dropping to 65534 works" "0" "$(become_nobody)"
 expect_eq "rescue: systemctl restart loads the policy again" "0" \
 	"$(systemctl restart usernsguard.service; echo $?)"
+n=$(kills | wc -l)
 expect_eq "rescue: enforcing again" "137" "$(become_nobody)"
+# The events service waited through the unload (--wait) and reads the new load's ring.
+if grep -qE '^killed overflow-transitions setuid pid=[0-9]+ comm=setpriv .*target=65534' <<<"$(new_line "$n" kills)"; then
+	ok "rescue: the events service reads the new ring (the kill is in the journal)"
+else
+	fail "rescue: the events service reads the new ring" "$(journalctl -q -u usernsguard-events.service | tail -n 5)"
+fi
 
 # --- removal ----------------------------------------------------------------------
 rc=0

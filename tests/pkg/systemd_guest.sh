@@ -8,7 +8,7 @@
 # Usage: tests/pkg/systemd_guest.sh build DEB MINBASE_TARBALL INITRD
 #        tests/pkg/systemd_guest.sh boot INITRD SERIES load|skip [KERNEL ARGS...]
 # The rootless tools users run (uidmap's newuidmap, bubblewrap, lxc,
-# systemd-nspawn) come from Debian too, with user "tester" (uid 1000,
+# systemd-nspawn) and the log shipper (rsyslog) come from Debian too, with user "tester" (uid 1000,
 # subordinate ids 100000-165535) to run them.
 # boot prints the guest's check lines and ends with its "N passed, N failed".
 set -euo pipefail
@@ -92,7 +92,7 @@ mount -t proc proc "$root/proc"
 chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive sh -c "
 	apt-get update -qq &&
 	apt-get install -y -qq --no-install-recommends systemd systemd-sysv ./tmp/${deb##*/} \
-		uidmap bubblewrap lxc systemd-container kmod &&
+		uidmap bubblewrap lxc systemd-container kmod rsyslog &&
 	useradd -m -u 1000 tester &&
 	echo tester:100000:65536 >/etc/subuid && echo tester:100000:65536 >/etc/subgid" \
 	>"$work/apt.log" 2>&1 || { tail -n 30 "$work/apt.log" >&2; exit 1; }
@@ -130,7 +130,9 @@ ln -s /etc/systemd/system/ug-unit-test.service "$root/etc/systemd/system/multi-u
 # Nothing in this guest needs a login prompt or the network.
 ln -sf /dev/null "$root/etc/systemd/system/serial-getty@ttyS0.service"
 ln -sf /dev/null "$root/etc/systemd/system/getty@tty1.service"
-rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/locale/* \
+# The package's own documentation stays: the test follows its rsyslog example.
+find "$root/usr/share/doc" -mindepth 1 -maxdepth 1 ! -name usernsguard -exec rm -rf {} +
+rm -rf "$root"/usr/share/man/* "$root"/usr/share/locale/* \
 	"$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/tmp/*.deb
 
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$initrd"

@@ -128,7 +128,10 @@ drwxr-xr-x etc/usernsguard
 drwxr-xr-x usr
 drwxr-xr-x usr/lib
 drwxr-xr-x usr/lib/systemd
+drwxr-xr-x usr/lib/systemd/catalog
+-rw-r--r-- usr/lib/systemd/catalog/usernsguard.catalog
 drwxr-xr-x usr/lib/systemd/system
+-rw-r--r-- usr/lib/systemd/system/usernsguard-events.service
 -rw-r--r-- usr/lib/systemd/system/usernsguard.service
 drwxr-xr-x usr/sbin
 -rwxr-xr-x usr/sbin/usernsguard
@@ -138,6 +141,10 @@ drwxr-xr-x usr/share/containers/oci
 drwxr-xr-x usr/share/containers/oci/hooks.d
 -rw-r--r-- usr/share/containers/oci/hooks.d/usernsguard-createRuntime.json
 -rw-r--r-- usr/share/containers/oci/hooks.d/usernsguard-poststop.json
+drwxr-xr-x usr/share/doc
+drwxr-xr-x usr/share/doc/usernsguard
+drwxr-xr-x usr/share/doc/usernsguard/examples
+-rw-r--r-- usr/share/doc/usernsguard/examples/rsyslog-usernsguard.conf
 drwxr-xr-x usr/share/man
 drwxr-xr-x usr/share/man/man5
 -rw-r--r-- usr/share/man/man5/usernsguard.conf.5
@@ -160,10 +167,13 @@ expect_rc "make install with the default PREFIX exits 0" 0 \
 	make -C "$src" --no-print-directory install DESTDIR="$work/local"
 expect_eq "default PREFIX: binary, man pages and unit under /usr/local" "$(cat <<'EOF'
 etc/usernsguard/policy.conf
+usr/local/lib/systemd/catalog/usernsguard.catalog
+usr/local/lib/systemd/system/usernsguard-events.service
 usr/local/lib/systemd/system/usernsguard.service
 usr/local/sbin/usernsguard
 usr/local/share/containers/oci/hooks.d/usernsguard-createRuntime.json
 usr/local/share/containers/oci/hooks.d/usernsguard-poststop.json
+usr/local/share/doc/usernsguard/examples/rsyslog-usernsguard.conf
 usr/local/share/man/man5/usernsguard.conf.5
 usr/local/share/man/man8/usernsguard.8
 EOF
@@ -196,6 +206,7 @@ verify_root() { # ROOT UNIT_DIR: verify that root's usernsguard.service
 	mkdir -p "$vroot/bin"
 	cp -L /bin/sh /bin/echo "$vroot/bin/"
 	MANPATH=$vroot/usr/share/man systemd-analyze verify --root="$vroot" usernsguard.service \
+		usernsguard-events.service \
 		>"$work/verify.out" 2>&1
 }
 vroot=$work/vroot
@@ -237,12 +248,14 @@ drwxr-xr-x etc
 drwxr-xr-x usr
 drwxr-xr-x usr/lib
 drwxr-xr-x usr/lib/systemd
+drwxr-xr-x usr/lib/systemd/catalog
 drwxr-xr-x usr/lib/systemd/system
 drwxr-xr-x usr/sbin
 drwxr-xr-x usr/share
 drwxr-xr-x usr/share/containers
 drwxr-xr-x usr/share/containers/oci
 drwxr-xr-x usr/share/containers/oci/hooks.d
+drwxr-xr-x usr/share/doc
 drwxr-xr-x usr/share/man
 drwxr-xr-x usr/share/man/man5
 drwxr-xr-x usr/share/man/man8
@@ -299,6 +312,8 @@ expect_eq "the OCI hooks for podman and CRI-O run the installed binary" \
 		grep -h '"path"' usernsguard-createRuntime.json usernsguard-poststop.json | tr -d '\t')"
 expect_eq "enabled on install (sysinit.target wants it)" "/lib/systemd/system/usernsguard.service" \
 	"$(readlink "$chroot_dir/etc/systemd/system/sysinit.target.wants/usernsguard.service" || true)"
+expect_eq "the events service too (multi-user.target wants it)" "/lib/systemd/system/usernsguard-events.service" \
+	"$(readlink "$chroot_dir/etc/systemd/system/multi-user.target.wants/usernsguard-events.service" || true)"
 
 # prerm: an upgrade keeps enforcement (no unload) ...
 mkdir -p "$chroot_dir/sys/fs/bpf/usernsguard"
