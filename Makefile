@@ -80,7 +80,8 @@ BPF_OBJ    := $(BUILD)/usernsguard.bpf.o
 UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_LIB   := user/policy.c user/resolve.c user/unit_file.c user/mark_ancestry.c user/util.c user/idmap_file.c user/event_format.c user/json_writer.c \
 	      user/subid.c user/mark_pool.c user/oci_config.c user/idmap_lint.c user/userns_scan.c user/scan_format.c \
-	      user/metrics_format.c user/cgroup_identity.c user/ocsf_format.c user/journal_fields.c
+	      user/metrics_format.c user/cgroup_identity.c user/ocsf_format.c user/journal_fields.c \
+	      user/prog_needs.c
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 GUEST_SRCS := $(wildcard tests/guest/*.c)

@@ -246,9 +246,13 @@ static int reader_open(struct reader *r, char *path, size_t len)
 	if (!err && (r->reported_fd = bpf_obj_get(path)) < 0)
 		err = -errno;
 	ug_fmt(path, len, "%s/ug_events", UG_PIN_DIR);
-	if (!err && (r->events_fd = bpf_obj_get(path)) < 0)
+	/*
+	 * The pin's own inode, taken before the map is opened: if the pin is
+	 * replaced in between, the next check sees a change and reopens.
+	 */
+	if (!err && stat(path, &st))
 		err = -errno;
-	if (!err && fstat(r->events_fd, &st))
+	if (!err && (r->events_fd = bpf_obj_get(path)) < 0)
 		err = -errno;
 	if (err) {
 		reader_close(r);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Load, attach and pin the programs; install policies; unload. Programs
- * are attached once and stay attached through every policy replacement:
- * a later load only rewrites maps, so enforcement never has a gap.
+ * Load and pin the programs, attach those the policy needs (attach.c),
+ * install policies; unload. Programs are loaded once; a later load
+ * rewrites maps and attaches or detaches around the switch, so a rule in
+ * force never lacks its programs.
  */
 #include "loader.h"
 
@@ -18,7 +19,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "attach.h"
 #include "hooks.h"
+#include "prog_needs.h"
 #include "live_ids.h"
 #include "policy_maps.h"
 #include "runtime_marks.h"
@@ -43,72 +46,6 @@ int ug_lock(void)
 	return fd;
 }
 
-static void link_pin_path(const struct bpf_program *prog, char *path, size_t len)
-{
-	ug_fmt(path, len, "%s/%s", UG_LINK_DIR, bpf_program__name(prog));
-}
-
-/* True when every program this kernel takes already has a live pinned link. */
-static bool all_links_pinned(struct bpf_object *obj)
-{
-	struct bpf_program *prog;
-	char path[256];
-
-	bpf_object__for_each_program(prog, obj) {
-		int fd;
-
-		if (!bpf_program__autoload(prog))
-			continue;
-		link_pin_path(prog, path, sizeof(path));
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			return false;
-		close(fd);
-	}
-	return true;
-}
-
-/*
- * Attach every program and pin its link, replacing a stale pin. A new link
- * is attached before the old pin goes, so coverage never drops.
- */
-static int attach_and_pin(struct bpf_object *obj)
-{
-	struct bpf_program *prog;
-	char path[256];
-
-	bpf_object__for_each_program(prog, obj) {
-		struct bpf_link *link;
-		int err;
-
-		if (!bpf_program__autoload(prog))
-			continue; /* an optional hook this kernel lacks */
-		link = bpf_program__attach(prog); /* lsm/, tp_btf/ or fexit/, by section */
-		if (!link) {
-			err = -errno;
-			ug_err("attaching %s: %s", bpf_program__name(prog), strerror(-err));
-			return err;
-		}
-		link_pin_path(prog, path, sizeof(path));
-		if (unlink(path) && errno != ENOENT) {
-			err = -errno;
-			ug_err("removing stale pin %s: %s", path, strerror(-err));
-			bpf_link__destroy(link);
-			return err;
-		}
-		err = bpf_link__pin(link, path);
-		if (err) {
-			ug_err("pinning %s: %s", path, strerror(-err));
-			bpf_link__destroy(link);
-			return err;
-		}
-		/* The pin now holds the link; closing our fd must not detach it. */
-		bpf_link__disconnect(link);
-		bpf_link__destroy(link);
-	}
-	return 0;
-}
-
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && !ug_debug)
@@ -118,10 +55,10 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static int make_pin_dirs(void)
 {
-	const char *dirs[] = { UG_PIN_DIR, UG_LINK_DIR };
+	const char *dirs[] = { UG_PIN_DIR, UG_LINK_DIR, UG_PROG_DIR };
 	size_t i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if (mkdir(dirs[i], 0700) && errno != EEXIST) {
 			ug_err("creating %s: %s", dirs[i], strerror(errno));
 			return -errno;
@@ -166,7 +103,7 @@ int ug_load(const struct ug_kernel_policy *kp, const char *source)
 	struct ug_map_fds fds;
 	struct bpf_program *prog;
 	__u32 previous_slot;
-	bool attached;
+	bool fresh, capture;
 	int lock, err;
 
 	libbpf_set_print(libbpf_print);
@@ -192,9 +129,9 @@ int ug_load(const struct ug_kernel_policy *kp, const char *source)
 	err = ug_hooks_select(skel->obj);
 	if (err)
 		goto out;
-	/* Already attached: reuse the pinned maps, load no program twice. */
-	attached = all_links_pinned(skel->obj);
-	if (attached)
+	/* Loaded before: reuse the pinned programs and maps, load nothing twice. */
+	fresh = !ug_progs_pinned(skel->obj);
+	if (!fresh)
 		bpf_object__for_each_program(prog, skel->obj)
 			bpf_program__set_autoload(prog, false);
 
@@ -205,11 +142,15 @@ int ug_load(const struct ug_kernel_policy *kp, const char *source)
 					"run 'usernsguard unload' first; -d shows details)" : "");
 		goto out;
 	}
-	if (!attached) {
-		err = attach_and_pin(skel->obj);
-		if (err)
-			goto out;
-	}
+	if (fresh)
+		err = ug_progs_pin(skel->obj);
+	/* Before the new policy is in force: what it needs is there when it is. */
+	capture = kp->policy.overflow_live &&
+		  kp->policy.rules[UG_RULE_OVERFLOW_TRANSITIONS].mode != UG_MODE_OFF;
+	if (!err)
+		err = ug_attach_needed(skel->obj, ug_policy_needs(kp, capture), fresh);
+	if (err)
+		goto out;
 
 	err = ug_maps_open_pinned(&fds);
 	if (!err)
@@ -226,11 +167,24 @@ int ug_load(const struct ug_kernel_policy *kp, const char *source)
 		goto out;
 	}
 	/* Before the policy that reads them is in force; a failure only warns. */
-	ug_live_ids_capture(&kp->policy);
+	if (capture)
+		ug_live_ids_capture(&kp->policy);
 	err = ug_policy_install(&fds, kp, source);
 	if (!err)
 		err = check_or_restore(&fds, source, previous_slot);
 	ug_maps_close(&fds);
+	/*
+	 * The new policy is in force (ug_policy_activate waited for programs
+	 * running under the old one): what only the old one needed can go.
+	 * Not after a self-check took it back: the old one is in force again.
+	 */
+	if (!err) {
+		int detach = ug_detach_unneeded(skel->obj, ug_policy_needs(kp, false));
+
+		if (detach)
+			ug_err("warning: detaching programs the policy does not need: %s "
+			       "(they stay attached, their rules off)", strerror(-detach));
+	}
 out:
 	usernsguard_bpf__destroy(skel);
 	close(lock);

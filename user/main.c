@@ -280,7 +280,7 @@ static const struct ug_command commands[] = {
 	{ "load", "POLICY", "parse POLICY, attach the programs if needed and make it the policy "
 			    "in force atomically", cmd_load },
 	{ "unload", "", "switch enforcement off, then detach and remove every pin", cmd_unload },
-	{ "status", "[--format text|prometheus] [--output FILE]",
+	{ "status", "[--format text|prometheus] [--output FILE] [--stats[=SECONDS]]",
 	  "show attached programs, the policy in force and per-rule counters", cmd_status },
 	{ "check", "POLICY", "validate POLICY only; touches nothing in the kernel", cmd_check },
 	{ "events", "[--follow [--wait]] [--format json|text|ocsf] [--output stdout|journal]",

@@ -20,6 +20,9 @@
 #include "policy.h"
 #include "event_format.h"
 #include "policy_maps.h"
+#include "prog_needs.h"
+#include "prog_stats.h"
+#include "attach.h"
 #include "sources.h"
 #include "util.h"
 
@@ -74,11 +77,12 @@ static void print_runtime_marks(void)
 	printf("runtime marks: %u of %d (usernsguard mark list)\n", n, UG_MAX_RUNTIME_MARKS);
 }
 
+/* The attached programs, each with what it is there for; then the pinned ones left out. */
 static int print_links(void)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	struct dirent *de;
-	int count = 0;
+	int count = 0, idle = 0;
 	DIR *d;
 
 	d = opendir(UG_LINK_DIR);
@@ -86,16 +90,19 @@ static int print_links(void)
 		btf__free(vmlinux);
 		return 0;
 	}
-	printf("programs:\n");
+	printf("programs:   attached for the policy in force (the others' rules are off)\n");
 	while ((de = readdir(d))) {
 		struct bpf_link_info info = {};
 		__u32 len = sizeof(info);
-		char path[512];
+		char path[512], tp[64] = "";
+		const char *hook;
 		int fd;
 
 		if (de->d_name[0] == '.')
 			continue;
 		ug_fmt(path, sizeof(path), "%s/%s", UG_LINK_DIR, de->d_name);
+		info.raw_tracepoint.tp_name = (__u64)(unsigned long)tp;
+		info.raw_tracepoint.tp_name_len = sizeof(tp);
 		fd = bpf_obj_get(path);
 		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len)) {
 			printf("  %-24s (unreadable: %s)\n", de->d_name, strerror(errno));
@@ -103,13 +110,30 @@ static int print_links(void)
 				close(fd);
 			continue;
 		}
-		printf("  %-24s hook %-32s prog id %u, link id %u\n", de->d_name,
-		       link_hook(vmlinux, &info), info.prog_id, info.id);
+		hook = info.type == BPF_LINK_TYPE_RAW_TRACEPOINT && tp[0] ? tp :
+									    link_hook(vmlinux, &info);
+		printf("  %-24s hook %-22s prog id %u, link id %u: %s\n", de->d_name, hook,
+		       info.prog_id, info.id, ug_prog_role(de->d_name));
 		close(fd);
 		count++;
 	}
 	closedir(d);
 	btf__free(vmlinux);
+	d = opendir(UG_PROG_DIR);
+	while (d && (de = readdir(d))) {
+		char path[512];
+
+		ug_fmt(path, sizeof(path), "%s/%s", UG_LINK_DIR, de->d_name);
+		if (de->d_name[0] == '.' || !access(path, F_OK))
+			continue;
+		if (!idle++)
+			printf("not attached (loaded, not needed by the policy in force):\n ");
+		printf(" %s", de->d_name);
+	}
+	if (idle)
+		printf("\n");
+	if (d)
+		closedir(d);
 	return count;
 }
 
@@ -207,10 +231,29 @@ static int gather_metrics(struct ug_metrics *m)
 	return UG_EXIT_OK;
 }
 
-static int status_prometheus(const char *output)
+/* status --stats: the attached programs' cost over @seconds, appended to @buf at @n. */
+static int append_stats(unsigned int seconds, bool prometheus, char *buf, size_t len, int n)
+{
+	struct ug_prog_stat stats[UG_STATS_MAX];
+	int count, w;
+
+	count = ug_prog_stats(seconds, stats, UG_STATS_MAX);
+	if (count < 0) {
+		ug_err("status --stats: %s", strerror(-count));
+		return -1;
+	}
+	w = ug_prog_stats_format(stats, count, seconds, prometheus, buf + n, len - (size_t)n);
+	if (w < 0) {
+		ug_err("formatting the statistics: %s", strerror(-w));
+		return -1;
+	}
+	return n + w;
+}
+
+static int status_prometheus(const char *output, unsigned int stats)
 {
 	struct ug_metrics m;
-	char buf[8192];
+	char buf[16384];
 	int ret, n;
 
 	ret = gather_metrics(&m);
@@ -221,6 +264,8 @@ static int status_prometheus(const char *output)
 		ug_err("formatting the metrics: %s", strerror(-n));
 		return UG_EXIT_INVALID;
 	}
+	if (stats && m.loaded && (n = append_stats(stats, true, buf, sizeof(buf), n)) < 0)
+		return UG_EXIT_INVALID;
 	if (!output) {
 		fputs(buf, stdout);
 		return fflush(stdout) ? UG_EXIT_INVALID : UG_EXIT_OK;
@@ -238,16 +283,26 @@ int ug_status_command(int argc, char **argv, void (*usage)(FILE *out))
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "stats", optional_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *output = NULL;
 	bool prometheus = false;
+	unsigned int stats = 0;
+	char *end;
 	int c, ret;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+F:o:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 's':
+			stats = optarg ? (unsigned int)strtoul(optarg, &end, 10) : 5;
+			if (optarg && (*end || !stats || stats > 3600)) {
+				ug_err("status: --stats=%s: a window of 1 to 3600 seconds", optarg);
+				return UG_EXIT_USAGE;
+			}
+			break;
 		case 'F':
 			if (!strcmp(optarg, "prometheus")) {
 				prometheus = true;
@@ -282,7 +337,17 @@ int ug_status_command(int argc, char **argv, void (*usage)(FILE *out))
 		return ret;
 	/* Without bpffs nothing can be pinned: for the metrics that is "not loaded". */
 	if (prometheus)
-		return status_prometheus(output);
+		return status_prometheus(output, stats);
 	ret = ug_env_require_bpffs(false);
-	return ret ? ret : ug_status();
+	if (!ret)
+		ret = ug_status();
+	if (!ret && stats) {
+		char buf[8192];
+		int n = append_stats(stats, false, buf, sizeof(buf), 0);
+
+		if (n < 0)
+			return UG_EXIT_INVALID;
+		fputs(buf, stdout);
+	}
+	return ret;
 }

@@ -183,7 +183,7 @@ void rules_off(void)
 
 void status_links(char *out, size_t len)
 {
-	char status[8192], *p;
+	char status[16384], *p;
 
 	out[0] = '\0';
 	if (sh_capture(status, sizeof(status), "usernsguard status"))

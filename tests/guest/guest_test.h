@@ -45,7 +45,7 @@ struct outcome in_userns(const char *uid_map, const char *gid_map, int (*fn)(voi
 /* Load the policy text through the real CLI; returns its exit status. */
 int load_policy(const char *text);
 
-/* Every rule off, no runtime marks, no unread events; attached programs stay. */
+/* Every rule off, no runtime marks, no unread events; programs loaded stay loaded. */
 void rules_off(void);
 
 /* The "programs:" part of `usernsguard status` (hooks, program and link ids). */

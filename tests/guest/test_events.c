@@ -470,6 +470,27 @@ static void test_text_and_continuity(void)
 	sh_capture(out, sizeof(out), "cat /tmp/follow.out");
 	expect(count_lines(out, "\"action\":\"setuid\"") == 1, "--follow printed the denial", "%s",
 	       out);
+	/*
+	 * One reader at a time: a second would take part of the first one's
+	 * batches. Refused with exit 10 naming the first; once it stops, allowed.
+	 */
+	rc = sh_capture(out, sizeof(out),
+			"usernsguard events --follow >/dev/null 2>&1 & pid=$!; sleep 1; "
+			"usernsguard events 2>&1; rc=$?; echo \"rc=$rc first=$pid\"; "
+			"kill -TERM $pid; wait $pid");
+	{
+		char want[64];
+		const char *first = strstr(out, "first=");
+
+		snprintf(want, sizeof(want), "another reader is running (pid %s",
+			 first ? first + 6 : "?");
+		want[strcspn(want, "\n")] = '\0';
+		expect(strstr(out, "rc=10 ") && strstr(out, want),
+		       "a second reader beside a follower: exit 10, naming the follower's pid", "%s",
+		       out);
+	}
+	rc = sh("usernsguard events >/dev/null 2>&1");
+	expect(rc == 0, "once the follower stopped, a reader runs (exit 0)", "exit %d", rc);
 	/* OCSF: the same kind of denial as Process Activity, Set User ID, denied. */
 	sh("usernsguard events >/dev/null");
 	in_child(op_setuid, (void *)(uintptr_t)NOBODY);

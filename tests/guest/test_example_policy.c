@@ -155,7 +155,7 @@ static void worker(struct tally *t)
 
 static void test_reload(void)
 {
-	char before[4096], after[4096], mode[16];
+	char before[8192], after[8192], mode[16];
 	long long gen, denied;
 	struct tally *t;
 	int rc, status;

@@ -679,22 +679,28 @@ static void test_live_sysctl(void)
 
 static void test_lifecycle(void)
 {
-	char out[8192], links_before[4096], links_after[4096];
+	char out[8192], links_before[8192], links_after[8192];
 	int rc;
 
 	expect(load_policy(enforce_errno) == 0, "load enforce/errno policy", "load failed");
 	status_links(links_before, sizeof(links_before));
 	expect(strstr(links_before, "bpf_lsm_task_fix_setuid") != NULL,
 	       "status lists the task_fix_setuid hook", "status: %s", links_before);
+	expect(load_policy(enforce_errno) == 0, "load the same policy again", "load failed");
+	status_links(links_after, sizeof(links_after));
+	expect(links_before[0] && !strcmp(links_before, links_after),
+	       "the same policy again keeps the same links", "before:\n%s\nafter:\n%s",
+	       links_before, links_after);
+	/* Off, its programs go (issue 19); on again, they are back before it is in force. */
 	expect(load_policy("rule overflow-transitions off\n") == 0, "replace with rule off",
 	       "load failed");
 	expect_outcome("after replacement: setuid(65534) allowed", in_child(op_setuid, ID(NOBODY)),
 		       OK);
+	expect(access("/sys/fs/bpf/usernsguard/links/ug_task_fix_setuid", F_OK) != 0,
+	       "rule off: its task_fix_setuid program is detached", "link still pinned");
 	expect(load_policy(enforce_errno) == 0, "replace with enforce again", "load failed");
-	status_links(links_after, sizeof(links_after));
-	expect(links_before[0] && !strcmp(links_before, links_after),
-	       "replacement kept the same attached links", "before:\n%s\nafter:\n%s",
-	       links_before, links_after);
+	expect(access("/sys/fs/bpf/usernsguard/links/ug_task_fix_setuid", F_OK) == 0,
+	       "rule on again: attached again", "no link");
 	expect_outcome("after replacement: setuid(65534) denied EPERM",
 		       in_child(op_setuid, ID(NOBODY)), ERR(EPERM));
 

@@ -153,6 +153,8 @@ systemd-analyze security usernsguard.service 2>/dev/null | tail -n 1 | sed 's/^/
 # rsyslog ships the entries on with the example configuration the package installs, set up
 # as the README says (copy it, restart rsyslog).
 expect_eq "events service: active from boot" "active" "$(prop usernsguard-events.service ActiveState)"
+[ "$(prop usernsguard-events.service ActiveState)" = active ] ||
+	journalctl -b -q -u usernsguard-events.service | tail -n 12 | sed 's/^/     | /'
 systemd-analyze security usernsguard-events.service 2>/dev/null | tail -n 1 | sed 's/^/     events service: /'
 expect_eq "journal catalog: the package's 13 MESSAGE_IDs explained (journalctl -x)" "13" \
 	"$(journalctl --list-catalog 2>/dev/null | grep -c '^c89beb645f5d4217b669a1e00dca4d')"

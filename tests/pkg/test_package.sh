@@ -199,12 +199,17 @@ expect_eq "uninstall removed every file but the edited policy" "etc/usernsguard/
 # ------------------------------------------------------- (b) unit verified
 echo "== (b) systemd-analyze verify"
 # --root (systemd 252) resolves the unit and its Exec binaries inside the
-# root; /bin/sh (ExecCondition) and /bin/echo (ExecStop) come from the host.
+# root; /bin/sh and /bin/grep (ExecCondition) and /bin/echo (ExecStop) come
+# from the host.
 # MANPATH makes the Documentation= check look at the installed man pages.
-verify_root() { # ROOT UNIT_DIR: verify that root's usernsguard.service
-	local vroot=$1
-	mkdir -p "$vroot/bin"
-	cp -L /bin/sh /bin/echo "$vroot/bin/"
+verify_root() { # ROOT UNIT_DIR: verify that root's two units
+	local vroot=$1 t
+	mkdir -p "$vroot/bin" "$vroot/usr/lib/systemd/system"
+	cp -L /bin/sh /bin/echo /bin/grep "$vroot/bin/"
+	# The events service has default dependencies: the targets they name, from the host.
+	for t in sysinit basic shutdown multi-user; do
+		cp /lib/systemd/system/$t.target "$vroot/usr/lib/systemd/system/"
+	done
 	MANPATH=$vroot/usr/share/man systemd-analyze verify --root="$vroot" usernsguard.service \
 		usernsguard-events.service \
 		>"$work/verify.out" 2>&1
