@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The three configurations compared in one boot. The floor is an empty
- * program on each hook usernsguard uses (generated from its object), so
+ * The configurations compared in one boot. The floor is an empty program
+ * on each hook usernsguard uses (generated from its object), so
  * "usernsguard / floor" is what the rules themselves cost; usernsguard is
- * loaded through its own command line, exactly as an administrator would.
+ * loaded through its own command line, exactly as an administrator would,
+ * with three policies: rule 1 alone, rules 1 and 3, every rule. They are
+ * measured in that order, each load replacing the last (programs a policy
+ * does not need are detached by the load itself), and unloaded after the
+ * last.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,8 @@
 const char *const bench_config_names[CONFIG_COUNT] = {
 	[CONFIG_NONE] = "none",
 	[CONFIG_FLOOR] = "floor",
+	[CONFIG_UG_R1] = "ug-rule1",
+	[CONFIG_UG_R13] = "ug-rules13",
 	[CONFIG_UG] = "usernsguard",
 };
 
@@ -35,9 +41,14 @@ int bench_attach(enum bench_config config)
 			return -1;
 		}
 		return 0;
+	case CONFIG_UG_R1:
+	case CONFIG_UG_R13:
 	case CONFIG_UG:
-		if (system("usernsguard load /bench-policy.conf >/dev/null")) {
-			fprintf(stderr, "bench: usernsguard load failed\n");
+		if (system(config == CONFIG_UG_R1    ? "usernsguard load /bench-policy-r1.conf >/dev/null" :
+			   config == CONFIG_UG_R13   ? "usernsguard load /bench-policy-r13.conf >/dev/null" :
+						       "usernsguard load /bench-policy.conf >/dev/null")) {
+			fprintf(stderr, "bench: usernsguard load (%s) failed\n",
+				bench_config_names[config]);
 			return -1;
 		}
 		return 0;
@@ -48,6 +59,9 @@ int bench_attach(enum bench_config config)
 
 void bench_detach(enum bench_config config)
 {
+	/* The next policy's load replaces these; the last one unloads. */
+	if (config == CONFIG_UG_R1 || config == CONFIG_UG_R13)
+		return;
 	if (config == CONFIG_FLOOR) {
 		floor_bpf__destroy(floor_skel);
 		floor_skel = NULL;

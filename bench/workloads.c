@@ -123,6 +123,7 @@ static int expect_ok(enum bench_config config, enum bench_ctx ctx)
 
 static int expect_denied_by_ug(enum bench_config config, enum bench_ctx ctx)
 {
+	/* Rule 2's denial: only the policy with rule 2 on refuses it. */
 	return config == CONFIG_UG && ctx != CTX_INIT ? EACCES : 0;
 }
 

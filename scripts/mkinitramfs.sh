@@ -39,6 +39,8 @@ cp "$top/systemd/usernsguard.service.in" "$root/etc/usernsguard.service.in"
 if [ -x "$build/bench/bench" ]; then
 	cp "$build/bench/bench" "$root/bin/bench"
 	cp "$top/bench/policy.conf" "$root/bench-policy.conf"
+	cp "$top/bench/policy-r1.conf" "$root/bench-policy-r1.conf"
+	cp "$top/bench/policy-r13.conf" "$root/bench-policy-r13.conf"
 	cp "$top/bench/storm.conf" "$root/bench-storm.conf"
 fi
 # A dynamic program with the shared libraries it needs.

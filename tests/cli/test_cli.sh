@@ -42,6 +42,8 @@ expect "events with a bad output: exit 2" 2 "unknown output 'file' (stdout or jo
 expect "events --format with --output journal: exit 2" 2 "--format applies to stdout" \
 	"$bin" events --format text --output journal
 expect "events --wait without --follow: exit 2" 2 "--wait needs --follow" "$bin" events --wait
+expect "status --stats=0: exit 2" 2 "--stats=0: a window of 1 to 3600 seconds" "$bin" status --stats=0
+expect "status --stats=5s: exit 2" 2 "--stats=5s: a window of 1 to 3600 seconds" "$bin" status --stats=5s
 # The journal catalog parses and explains every MESSAGE_ID the reader writes: three rules by
 # four verdicts (most-restrictive reports nothing), the two summaries.
 catalog=$(dirname "$0")/../../systemd/usernsguard.catalog
