@@ -19,7 +19,11 @@
 #include "loader.h"
 #include "util.h"
 
-/* Every attached program's name and counters now. */
+/*
+ * Every attached program's name and counters now: a link's name is its
+ * program's, pinned under UG_PROG_DIR (no program ids, which would take
+ * CAP_SYS_ADMIN to open).
+ */
 static int sample(struct ug_prog_stat *out, int max)
 {
 	struct dirent *de;
@@ -29,31 +33,24 @@ static int sample(struct ug_prog_stat *out, int max)
 	if (!d)
 		return -errno;
 	while ((de = readdir(d)) && n < max) {
-		struct bpf_link_info link = {};
 		struct bpf_prog_info prog = {};
-		__u32 len = sizeof(link);
+		__u32 len = sizeof(prog);
 		char path[512];
-		int fd, pfd;
+		int fd;
 
 		if (de->d_name[0] == '.')
 			continue;
-		ug_fmt(path, sizeof(path), "%s/%s", UG_LINK_DIR, de->d_name);
+		ug_fmt(path, sizeof(path), "%s/%s", UG_PROG_DIR, de->d_name);
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;
-		pfd = bpf_obj_get_info_by_fd(fd, &link, &len) ? -1 :
-								 bpf_prog_get_fd_by_id(link.prog_id);
-		close(fd);
-		len = sizeof(prog);
-		if (pfd < 0)
-			continue;
-		if (!bpf_obj_get_info_by_fd(pfd, &prog, &len)) {
+		if (!bpf_obj_get_info_by_fd(fd, &prog, &len)) {
 			snprintf(out[n].name, sizeof(out[n].name), "%.63s", de->d_name);
 			out[n].runs = prog.run_cnt;
 			out[n].ns = prog.run_time_ns;
 			n++;
 		}
-		close(pfd);
+		close(fd);
 	}
 	closedir(d);
 	return n;
