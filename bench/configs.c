@@ -11,7 +11,9 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bench.h"
@@ -27,14 +29,48 @@ const char *const bench_config_names[CONFIG_COUNT] = {
 
 static struct floor_bpf *floor_skel;
 
+/*
+ * The floor has a program on every hook usernsguard's object names; the
+ * hooks that came later (file_truncate and the ACL hooks in 6.2) are
+ * absent on older kernels, where usernsguard leaves them out too
+ * (user/hooks.c): so does the floor.
+ */
+static void skip_absent_hooks(struct bpf_object *obj)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+	char name[128];
+
+	if (!vmlinux)
+		return;
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const struct btf_type *fn, *proto;
+		int id;
+
+		if (strncmp(sec, "lsm/", 4))
+			continue;
+		snprintf(name, sizeof(name), "bpf_lsm_%s", sec + 4);
+		id = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC);
+		fn = id > 0 ? btf__type_by_id(vmlinux, id) : NULL;
+		proto = fn ? btf__type_by_id(vmlinux, fn->type) : NULL;
+		/* inode_setattr took the mount's idmap in 6.9: before, usernsguard skips it. */
+		if (!proto || (!strcmp(sec, "lsm/inode_setattr") && btf_vlen(proto) != 3))
+			bpf_program__set_autoload(prog, false);
+	}
+	btf__free(vmlinux);
+}
+
 int bench_attach(enum bench_config config)
 {
 	switch (config) {
 	case CONFIG_NONE:
 		return 0;
 	case CONFIG_FLOOR:
-		floor_skel = floor_bpf__open_and_load();
-		if (!floor_skel || floor_bpf__attach(floor_skel)) {
+		floor_skel = floor_bpf__open();
+		if (floor_skel)
+			skip_absent_hooks(floor_skel->obj);
+		if (!floor_skel || floor_bpf__load(floor_skel) || floor_bpf__attach(floor_skel)) {
 			fprintf(stderr, "bench: cannot attach the floor programs\n");
 			floor_bpf__destroy(floor_skel);
 			floor_skel = NULL;
