@@ -24,6 +24,17 @@
  *    If they differ, every view is judged and any narrowing wins: the
  *    kernel leaves doubt, so the rule fails closed. A list longer than
  *    the walk's bound, or more distinct views than it keeps, is doubt too.
+ *
+ * The scan's answer is kept in the task's note for the next check on the
+ * same superblock (issue 19: truncate(2) walked every mount each time).
+ * It stays right while the caller's mount namespace keeps its mounts: the
+ * kernel bumps mnt_namespace.event on every mount attached to or removed
+ * from it (touch_mnt_namespace(): attach, propagation, umount), and an
+ * attached mount's idmap never changes (mount_setattr() idmaps only
+ * detached mounts). The namespace is named by its never-reused id, not
+ * its address. Only a scan that found the superblock's mounts in the
+ * caller's namespace is kept: a tree held by fd depends on every
+ * namespace. A kernel without those fields simply scans every time.
  */
 #ifndef UG_NOWALK_BPF_H
 #define UG_NOWALK_BPF_H
@@ -57,6 +68,10 @@ struct ug_hint {
 	struct ug_view view;
 	__u64 scratch; /* ug_addr_of() */
 	struct ug_scan scan;
+	/* scan.views answer for this superblock while set (see above). */
+	__u64 kept_sb;
+	__u64 kept_ns_id;
+	__u64 kept_ns_event;
 };
 
 struct {
@@ -92,6 +107,47 @@ struct mount___list {
 struct mount___chain {
 	struct mount *mnt_next_for_sb;
 } __attribute__((preserve_access_index));
+
+/* A mount namespace's never-reused id: mnt_namespace.seq up to 6.17, ns_common.ns_id later. */
+struct mnt_namespace___seq {
+	__u64 seq;
+} __attribute__((preserve_access_index));
+
+struct ns_common___id {
+	__u64 ns_id;
+} __attribute__((preserve_access_index));
+
+struct mnt_namespace___event {
+	struct ns_common ns;
+	__u64 event;
+} __attribute__((preserve_access_index));
+
+/*
+ * The caller's mount namespace's id, 0 where the kernel lacks the id or
+ * the event count: then nothing is kept.
+ */
+static __always_inline __u64 ug_mnt_ns_id(struct mnt_namespace *mnt_ns)
+{
+	struct mnt_namespace___event *ns = (void *)mnt_ns;
+
+	if (!bpf_core_field_exists(ns->event))
+		return 0;
+	if (bpf_core_field_exists(((struct mnt_namespace___seq *)mnt_ns)->seq))
+		return BPF_CORE_READ((struct mnt_namespace___seq *)mnt_ns, seq);
+	if (bpf_core_field_exists(((struct ns_common___id *)&ns->ns)->ns_id))
+		return BPF_CORE_READ((struct ns_common___id *)&ns->ns, ns_id);
+	return 0;
+}
+
+/* How many times mounts were attached to or removed from it. */
+static __always_inline __u64 ug_mnt_ns_event(struct mnt_namespace *mnt_ns)
+{
+	struct mnt_namespace___event *ns = (void *)mnt_ns;
+
+	if (!bpf_core_field_exists(ns->event))
+		return 0;
+	return BPF_CORE_READ(ns, event);
+}
 
 static __always_inline bool ug_sb_mounts_chained(void)
 {
@@ -193,29 +249,42 @@ static __noinline struct ug_hint *ug_nowalk_views(struct task_struct *task,
 	struct super_block *sb = inode->i_sb;
 	struct ug_hint *hint;
 	struct ug_scan *scan;
+	struct mnt_namespace *mnt_ns = task->nsproxy->mnt_ns;
 	struct ug_scan_ctx ctx;
-	__u64 addr;
+	__u64 addr, ns_id, ns_event;
 
 	hint = bpf_task_storage_get(&ug_hints, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!hint)
 		return NULL;
 	scan = &hint->scan;
 	ctx.scan = scan;
-	scan->nviews = 0;
-	scan->done = false;
 	addr = ug_addr_of(inode, &hint->scratch);
 	if (hint->inode[0] == addr || hint->inode[1] == addr || hint->inode[2] == addr ||
 	    hint->inode[3] == addr) {
+		hint->kept_sb = 0; /* scan.views now holds the hint's view */
 		scan->views[0] = hint->view;
 		scan->nviews = 1;
 		return hint;
 	}
+	ns_id = ug_mnt_ns_id(mnt_ns);
+	ns_event = ug_mnt_ns_event(mnt_ns);
+	if (ns_id && hint->kept_ns_id == ns_id && hint->kept_ns_event == ns_event &&
+	    hint->kept_sb == ug_addr_of(sb, &hint->scratch) && scan->nviews)
+		return hint;
+	/* Noted before the scan: a change during it makes the next check scan again. */
+	hint->kept_sb = 0;
+	hint->kept_ns_id = ns_id;
+	hint->kept_ns_event = ns_event;
+	scan->nviews = 0;
+	scan->done = false;
 	if (!ug_sb_mounts_chained())
 		scan->head = ug_addr_of(&((struct super_block___list *)sb)->s_mounts, &hint->scratch);
 	scan->sb_ns = ug_addr_of(sb->s_user_ns, &hint->scratch);
-	scan->mnt_ns = ug_addr_of(task->nsproxy->mnt_ns, &hint->scratch);
+	scan->mnt_ns = ug_addr_of(mnt_ns, &hint->scratch);
 	scan->mount = ug_sb_first_mount(sb, scan);
 	bpf_loop(UG_SCAN_MOUNTS, ug_scan_one, &ctx, 0);
+	if (scan->done && scan->nviews && hint->kept_ns_id)
+		hint->kept_sb = ug_addr_of(sb, &hint->scratch);
 	if (scan->done && !scan->nviews) {
 		/* No mount in the caller's namespace: a tree it holds by fd. */
 		scan->mnt_ns = 0;

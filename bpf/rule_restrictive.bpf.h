@@ -234,6 +234,19 @@ __noinline int ug_narrow(const struct ug_narrow_req *req)
 }
 
 /*
+ * Whether the namespace shows @inode's owner and group as they are: the
+ * test of ug_owner_plainly_shown() below, for a view outside a walk known
+ * not to be idmapped. Kept apart so that the walk's function stays small.
+ */
+static __noinline bool ug_owner_shown(struct ug_asker *asker, const struct inode *inode)
+{
+	struct user_namespace *ns = asker->cred->user_ns;
+
+	return ug_ns_shows(asker, &ns->uid_map, inode->i_uid.val, false) &&
+	       ug_ns_shows(asker, &ns->gid_map, inode->i_gid.val, true);
+}
+
+/*
  * No walk says which mount the access goes through (bpf/nowalk.bpf.h):
  * judge under every view it may have; the first narrowing wins.
  * Exec of a non-directory outside a walk is the set-id recheck inside
@@ -241,8 +254,8 @@ __noinline int ug_narrow(const struct ug_narrow_req *req)
  * refusal is visible; refusing the recheck would only turn a set-id exec
  * silently into one that does not elevate (README "Rule 2").
  */
-static __always_inline int ug_judge_nowalk(struct task_struct *task, struct inode *inode,
-				      struct ug_narrow_req *req)
+static __always_inline int ug_judge_nowalk(struct ug_asker *asker, struct inode *inode,
+					   struct ug_narrow_req *req)
 {
 	struct ug_hint *hint;
 	__u32 n, i;
@@ -250,7 +263,7 @@ static __always_inline int ug_judge_nowalk(struct task_struct *task, struct inod
 
 	if (req->want == MAY_EXEC && (inode->i_mode & S_IFMT) != S_IFDIR)
 		return 0;
-	hint = ug_nowalk_views(task, inode);
+	hint = ug_nowalk_views(asker->task, inode);
 	if (!hint) {
 		req->view.uid_map = 0;
 		req->view.gid_map = 0;
@@ -262,6 +275,9 @@ static __always_inline int ug_judge_nowalk(struct task_struct *task, struct inod
 		if (i >= n)
 			break;
 		req->view = hint->scan.views[i];
+		/* A view that is not idmapped: the walk's memoized test first. */
+		if (!req->view.unmapped && !req->view.uid_map && ug_owner_shown(asker, inode))
+			continue;
 		err = ug_narrow(req);
 		if (err)
 			return err;
@@ -309,7 +325,7 @@ static __noinline int ug_inode_permission_ns(struct task_struct *task, const str
 		return 0;
 	req.inode = (__u64)inode;
 	if (!mnt)
-		return ug_judge_nowalk(task, inode, &req);
+		return ug_judge_nowalk(&asker, inode, &req);
 	if (mnt->mnt_sb != inode->i_sb || ug_owner_plainly_shown(&asker, ns, inode, mnt))
 		return 0;
 	ug_mount_view(mnt, &req.view);

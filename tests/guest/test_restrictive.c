@@ -849,6 +849,90 @@ static void test_outside_walk(void)
 }
 
 /*
+ * The no-walk check keeps its scan of a superblock's mounts for the next
+ * check by the same task (issue 19) while the mount namespace is
+ * unchanged. One task in the namespace truncates the same file three
+ * times; between them a helper of the initial namespace attaches, then
+ * detaches, an idmapped view of the filesystem in the shared mount
+ * namespace. The file (0707, owner ns 2000) is shown mapped by the raw
+ * view and unmapped by the idmapped one: a kept scan that outlived either
+ * change would answer the second or third truncate wrongly.
+ */
+struct kept_pipes {
+	int req[2], done[2], res[2];
+};
+
+static int kept_truncates(void *arg)
+{
+	const struct kept_pipes *k = arg;
+	int err[3], i;
+	char c;
+
+	if (setgid(1000) || setuid(1000))
+		return 220;
+	for (i = 0; i < 3; i++) {
+		err[i] = truncate(NW "/c-0707", 0) ? errno : 0;
+		if (i == 2)
+			break;
+		c = i == 0 ? 'm' : 'u';
+		if (write(k->req[1], &c, 1) != 1 || read(k->done[0], &c, 1) != 1 || c != '0')
+			return 221;
+	}
+	return write(k->res[1], err, sizeof(err)) == sizeof(err) ? 0 : 222;
+}
+
+static void test_nowalk_kept_scan(void)
+{
+	struct kept_pipes k;
+	struct outcome o;
+	int err[3] = { -1, -1, -1 }, status;
+	pid_t helper;
+	char c;
+
+	sh("echo data > " NW "/c-0707 && chown 102000:102000 " NW "/c-0707 && chmod 0707 " NW
+	   "/c-0707");
+	expect(load_policy(enforce) == 0, "load most-restrictive enforce (kept scans)",
+	       "load failed");
+	if (pipe(k.req) || pipe(k.done) || pipe(k.res)) {
+		expect(false, "pipes for the kept-scan test", "%s", strerror(errno));
+		return;
+	}
+	fflush(stdout);
+	helper = fork();
+	if (helper == 0) {
+		close(k.req[1]); /* EOF once the test closes its end */
+		while (read(k.req[0], &c, 1) == 1) {
+			int rc = c == 'm' ? idmapped_mount("/mnt/ext", "/mnt/idm", MAP) :
+					    (umount("/mnt/idm") ? errno : 0);
+
+			c = rc ? '1' : '0';
+			if (write(k.done[1], &c, 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	o = in_userns(MAP, MAP, kept_truncates, &k);
+	close(k.req[1]);
+	waitpid(helper, &status, 0);
+	expect_outcome("one task truncates, an idmapped view comes and goes beside it", o, OK);
+	if (read(k.res[0], err, sizeof(err)) != sizeof(err))
+		err[0] = err[1] = err[2] = -1;
+	expect(err[0] == 0, "truncate(2), the raw view alone shows the owner: allowed",
+	       "errno %d", err[0]);
+	expect(err[1] == EACCES,
+	       "the same task after an idmapped view that cannot show the owner was attached: "
+	       "EACCES (fail closed; the kept scan was dropped)",
+	       "errno %d", err[1]);
+	expect(err[2] == 0, "the same task after that view was detached: allowed again",
+	       "errno %d", err[2]);
+	close(k.req[0]);
+	close(k.done[0]);
+	close(k.done[1]);
+	close(k.res[0]);
+	close(k.res[1]);
+}
+
+/*
  * A task in a fresh user namespace whose maps are not written yet: its own
  * uid (host 1000) is unmapped there, yet it owns /proc/self/uid_map and
  * must be able to write it (what unshare -r, bwrap and every tool that
@@ -923,6 +1007,7 @@ int main(int argc, char **argv)
 	test_cgroup_scope_delegation();
 	test_idmapped();
 	test_outside_walk();
+	test_nowalk_kept_scan();
 	test_own_files_before_mapping();
 	return summary();
 }
