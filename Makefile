@@ -81,7 +81,7 @@ UNIT_SRCS  := $(wildcard tests/unit/*.c)
 UNIT_LIB   := user/policy.c user/resolve.c user/unit_file.c user/mark_ancestry.c user/util.c user/idmap_file.c user/event_format.c user/json_writer.c \
 	      user/subid.c user/mark_pool.c user/oci_config.c user/idmap_lint.c user/userns_scan.c user/scan_format.c \
 	      user/metrics_format.c user/cgroup_identity.c user/ocsf_format.c user/journal_fields.c \
-	      user/prog_needs.c
+	      user/prog_needs.c user/policy_files.c
 SAN_FLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 GUEST_SRCS := $(wildcard tests/guest/*.c)
@@ -178,6 +178,7 @@ $(BUILD)/unit/metrics_sample: tests/cli/metrics_sample.c $(UNIT_LIB) | $(BUILD)/
 cli-test: $(BUILD)/usernsguard $(BUILD)/asan/usernsguard $(BUILD)/unit/metrics_sample
 	$(Q)UG_METRICS_SAMPLE=$(BUILD)/unit/metrics_sample tests/cli/test_cli.sh $(BUILD)/usernsguard
 	$(Q)ASAN_OPTIONS=detect_leaks=1 tests/cli/test_cli.sh $(BUILD)/asan/usernsguard
+	$(Q)tests/cli/test_deploy.sh $(BUILD)/usernsguard
 
 # The two guest-booting suites run side by side (scripts/test-guests.sh).
 test: unit-test cli-test fuzz-smoke guest-bins
@@ -244,7 +245,7 @@ CATALOGDIR ?= $(PREFIX)/lib/systemd/catalog
 EXAMPLEDIR ?= $(PREFIX)/share/doc/usernsguard/examples
 POLICY_DST := $(DESTDIR)$(SYSCONFDIR)/usernsguard/policy.conf
 
-.PHONY: install uninstall pkg-test
+.PHONY: install uninstall pkg-test fleet-test
 
 # The unit names the installed binary and policy, so it is written here,
 # from the template, with this install's paths. An existing policy is an
@@ -292,6 +293,10 @@ uninstall:
 # Builds in its own copy of the tracked files, so nothing here is a prerequisite.
 pkg-test:
 	$(Q)tests/pkg/test_package.sh
+
+# The Ansible role on two systemd guests over ssh (about 15 minutes; not in `make test`).
+fleet-test:
+	$(Q)tests/fleet/fleet_test.sh
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/vmlinux.h

@@ -17,6 +17,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ug_policy SEC(".maps");
 
+/* The files each slot's policy was merged from: written by `load`, read by `status`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, UG_POLICY_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ug_policy_files);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ug_policy_files SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -73,8 +73,33 @@ struct ug_policy {
 	/* Read by `status` only; the programs never look below this line. */
 	__u64 generation;
 	__u64 loaded_at_ns; /* CLOCK_REALTIME */
+	/*
+	 * Of the file; with drop-ins, of the lines `sha256sum FILE...` prints
+	 * for the files merged, in order (ug_policy_files has each file's).
+	 */
 	__u8 sha256[32];
-	char source[UG_SOURCE_MAX];
+	char source[UG_SOURCE_MAX]; /* the main file */
+};
+
+/*
+ * Value of ug_policy_files, one per slot like ug_policy: the files the
+ * policy of that slot was merged from (policy.conf, then its drop-ins in
+ * byte order), each with its SHA-256. Written by `load` before the flip
+ * with the generation of the slot's ug_policy entry, read by `status`
+ * only (a list whose generation differs is not the policy in force's);
+ * no program reads it.
+ */
+#define UG_POLICY_FILES_MAX 32
+struct ug_policy_file {
+	__u8 sha256[32];
+	char path[UG_SOURCE_MAX];
+};
+
+struct ug_policy_files {
+	__u64 generation;
+	__u32 n;
+	__u32 _pad;
+	struct ug_policy_file file[UG_POLICY_FILES_MAX];
 };
 
 /*

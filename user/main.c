@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "env.h"
 #include "events.h"
 #include "loader.h"
 #include "policy.h"
+#include "policy_files.h"
 #include "probe.h"
 #include "oci_hook.h"
 #include "runtime_marks.h"
@@ -74,21 +76,24 @@ static int parse_no_options(const struct ug_command *cmd, int argc, char **argv,
 		_i;                                                             \
 	})
 
-/* Read, parse and resolve a policy file; returns an exit code. */
-static int read_policy(const char *path, struct ug_policy_src *src, struct ug_kernel_policy *kp)
+/*
+ * Read, parse and resolve the policy of @list (the policy file, then its
+ * drop-ins); returns an exit code. Nothing is written anywhere.
+ */
+static int read_policy(const struct ug_file_list *list, struct ug_policy_src *src,
+		       struct ug_kernel_policy *kp)
 {
+	struct ug_policy_text texts[UG_POLICY_FILES_MAX];
 	char err[UG_ERR_MAX];
-	size_t len;
-	char *text;
 	int ret;
 
-	ret = ug_read_file(path, UG_POLICY_MAX_BYTES, &text, &len);
+	ret = ug_policy_files_read(list, texts, err, sizeof(err));
 	if (ret) {
-		ug_err("cannot read policy %s: %s", path, strerror(-ret));
+		ug_err("%s", err);
 		return UG_EXIT_UNREADABLE;
 	}
-	ret = ug_policy_parse(path, text, len, src, err, sizeof(err));
-	free(text);
+	ret = ug_policy_parse_files(texts, list->n, src, err, sizeof(err));
+	ug_policy_texts_free(texts, list->n);
 	if (ret) {
 		ug_err("%s", err);
 		return UG_EXIT_INVALID;
@@ -104,50 +109,114 @@ static int read_policy(const char *path, struct ug_policy_src *src, struct ug_ke
 	return UG_EXIT_OK;
 }
 
+/*
+ * The files of policy @path, or with @as, of the policy @as belongs to
+ * with @path standing in for it. An exit code; the error printed.
+ */
+static int policy_files(const char *path, const char *as, struct ug_file_list *list)
+{
+	char err[UG_ERR_MAX];
+	int ret;
+
+	ret = as ? ug_policy_files_as(as, path, list, err, sizeof(err)) :
+		   ug_policy_files(path, list, err, sizeof(err));
+	if (!ret)
+		return UG_EXIT_OK;
+	ug_err("%s", err);
+	if (ret == -EDOM) {
+		usage_of(current, stderr);
+		return UG_EXIT_USAGE;
+	}
+	return ret == -E2BIG || ret == -EINVAL ? UG_EXIT_INVALID : UG_EXIT_UNREADABLE;
+}
+
 static int cmd_check(int argc, char **argv)
 {
-	int i = PARSE_OR_RETURN(argc, argv, 1);
+	static const struct option opts[] = {
+		{ "as", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct ug_file_list list;
 	struct ug_kernel_policy kp;
 	struct ug_policy_src src;
-	int ret, r, on = 0;
+	const char *as = NULL;
+	int c, ret, r, on = 0;
+	size_t i;
 
-	ret = read_policy(argv[i], &src, &kp);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			as = optarg;
+			break;
+		case 'h':
+			usage_of(current, stdout);
+			return UG_EXIT_OK;
+		default:
+			usage_of(current, stderr);
+			return UG_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		ug_err("check: expected 1 argument, got %d", argc - optind);
+		usage_of(current, stderr);
+		return UG_EXIT_USAGE;
+	}
+	ret = policy_files(argv[optind], as, &list);
 	if (ret)
 		return ret;
-	for (r = 0; r < UG_RULE_COUNT; r++)
+	ret = read_policy(&list, &src, &kp);
+	if (ret) {
+		ug_file_list_free(&list);
+		return ret;
+	}
+	/* As root on the target: a mark nesting with a runtime mark in force fails load too. */
+	if (geteuid() == 0 && ug_runtime_marks_check(&kp, argv[optind]))
+		ret = UG_EXIT_INVALID;
+	for (r = 0; !ret && r < UG_RULE_COUNT; r++)
 		on += kp.policy.rules[r].mode != UG_MODE_OFF;
-	printf("%s: ok: %d rule%s on, %zu exemption%s, overflow ids %u/%u\n", argv[i], on,
-	       on == 1 ? "" : "s", kp.n_exempt, kp.n_exempt == 1 ? "" : "s",
-	       kp.policy.overflow_uid, kp.policy.overflow_gid);
+	if (!ret)
+		printf("%s: ok: %d rule%s on, %zu exemption%s, overflow ids %u/%u\n", argv[optind],
+		       on, on == 1 ? "" : "s", kp.n_exempt, kp.n_exempt == 1 ? "" : "s",
+		       kp.policy.overflow_uid, kp.policy.overflow_gid);
+	/* What was merged, in order; the candidate with what it stands in for. */
+	for (i = 0; !ret && list.n > 1 && i < list.n; i++)
+		printf("  merged: %s%s%s\n", list.path[i], (int)i == list.candidate ? " as " : "",
+		       (int)i == list.candidate ? as : "");
 	ug_kernel_policy_free(&kp);
 	ug_policy_free(&src);
-	return UG_EXIT_OK;
+	ug_file_list_free(&list);
+	return ret;
 }
 
 static int cmd_load(int argc, char **argv)
 {
 	int i = PARSE_OR_RETURN(argc, argv, 1);
+	struct ug_file_list list;
 	struct ug_kernel_policy kp;
 	struct ug_policy_src src;
-	char source[UG_SOURCE_MAX];
-	char *abs;
 	int ret;
 
-	ret = read_policy(argv[i], &src, &kp);
+	ret = policy_files(argv[i], NULL, &list);
 	if (ret)
 		return ret;
-	ret = ug_env_require_all();
-	if (!ret) {
-		abs = realpath(argv[i], NULL);
-		ug_fmt(source, sizeof(source), "%s", abs ? abs : argv[i]);
-		free(abs);
-		ret = ug_load(&kp, source);
+	/* status names and hashes the files by the absolute paths read. */
+	ug_file_list_absolute(&list);
+	ret = read_policy(&list, &src, &kp);
+	if (ret) {
+		ug_file_list_free(&list);
+		return ret;
 	}
+	ret = ug_env_require_all();
+	if (!ret)
+		ret = ug_load(&kp, list.path[0]);
 	if (!ret)
 		printf("usernsguard: policy %s loaded; self-check passed: host tasks untouched\n",
-		       source);
+		       list.path[0]);
 	ug_kernel_policy_free(&kp);
 	ug_policy_free(&src);
+	ug_file_list_free(&list);
 	return ret;
 }
 
@@ -282,7 +351,10 @@ static const struct ug_command commands[] = {
 	{ "unload", "", "switch enforcement off, then detach and remove every pin", cmd_unload },
 	{ "status", "[--format text|prometheus] [--output FILE] [--stats[=SECONDS]]",
 	  "show attached programs, the policy in force and per-rule counters", cmd_status },
-	{ "check", "POLICY", "validate POLICY only; touches nothing in the kernel", cmd_check },
+	{ "check", "[--as TARGET] POLICY",
+	  "validate POLICY and its drop-ins as load would; touches nothing in the kernel;\n"
+	  "  --as TARGET: POLICY stands in for TARGET, a policy file or one of its drop-ins",
+	  cmd_check },
 	{ "events", "[--follow [--wait]] [--format json|text|ocsf] [--output stdout|journal]",
 	  "print denials and audit hits as JSON lines (one per event; losses reported too);\n"
 	  "  --output journal: native journal entries, every field as USERNSGUARD_*",

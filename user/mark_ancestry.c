@@ -92,8 +92,8 @@ static int add(struct ug_kernel_policy *out, __u64 dev, __u64 ino, __u32 line)
 	return 0;
 }
 
-int ug_mark_ancestry_add(struct ug_kernel_policy *out, int fd, const struct ug_policy_src *src,
-			 const struct ug_mark_src *m, char *err, size_t errlen)
+int ug_mark_ancestry_add(struct ug_kernel_policy *out, int fd, const struct ug_mark_src *m,
+			 char *err, size_t errlen)
 {
 	const __u32 line = m->where.line, col = m->where.col;
 	struct where here, up;
@@ -120,7 +120,7 @@ int ug_mark_ancestry_add(struct ug_kernel_policy *out, int fd, const struct ug_p
 				ug_warn("%s:%u:%u: mark '%s': its filesystem is mounted from its '%s' "
 					"here; directories above that are not visible, and a view "
 					"rooted there would not be known to contain the mark",
-					src->name, line, col, m->path, root);
+					m->where.file, line, col, m->path, root);
 			break;
 		}
 		ret = add(out, up.dev, up.ino, line);
@@ -131,10 +131,10 @@ int ug_mark_ancestry_add(struct ug_kernel_policy *out, int fd, const struct ug_p
 		ret = -ELOOP;
 	if (ret == -E2BIG)
 		ug_fmt(err, errlen, "%s:%u:%u: mark '%s': more than %u directories above marks in "
-		       "all; mark fewer trees, or trees nearer their filesystem's root", src->name,
+		       "all; mark fewer trees, or trees nearer their filesystem's root", m->where.file,
 		       line, col, m->path, UG_MAX_MARK_ANCESTORS);
 	else if (ret)
 		ug_fmt(err, errlen, "%s:%u:%u: mark '%s': walking up to its filesystem's root: %s",
-		       src->name, line, col, m->path, strerror(-ret));
+		       m->where.file, line, col, m->path, strerror(-ret));
 	return ret;
 }

@@ -10,11 +10,11 @@
 #include "resolve.h"
 
 /*
- * Add the directories above mark @m of @src, open at @fd, on its own
+ * Add the directories above mark @m, open at @fd, on its own
  * filesystem, to @out's ancestors, each once. 0, or -E2BIG past
  * UG_MAX_MARK_ANCESTORS, or -errno (@err set).
  */
-int ug_mark_ancestry_add(struct ug_kernel_policy *out, int fd, const struct ug_policy_src *src,
-			 const struct ug_mark_src *m, char *err, size_t errlen);
+int ug_mark_ancestry_add(struct ug_kernel_policy *out, int fd, const struct ug_mark_src *m,
+			 char *err, size_t errlen);
 
 #endif /* UG_MARK_ANCESTRY_H */

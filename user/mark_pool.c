@@ -59,9 +59,8 @@ static int user_range(const char *path, const char *user, const struct ug_accoun
 	return 0;
 }
 
-int ug_mark_pool_resolve(const struct ug_system *sys, const struct ug_policy_src *src,
-			 const struct ug_mark_src *m, __u32 *first, __u32 *size, char *err,
-			 size_t errlen)
+int ug_mark_pool_resolve(const struct ug_system *sys, const struct ug_mark_src *m, __u32 *first,
+			 __u32 *size, char *err, size_t errlen)
 {
 	const char *subuid = sys->subuid ? sys->subuid : "/etc/subuid";
 	const char *subgid = sys->subgid ? sys->subgid : "/etc/subgid";
@@ -72,7 +71,7 @@ int ug_mark_pool_resolve(const struct ug_system *sys, const struct ug_policy_src
 	char *text = NULL;
 	int ret;
 
-	ug_fmt(where, sizeof(where), "%s:%u:%u: mark '%s'", src->name, m->where.line,
+	ug_fmt(where, sizeof(where), "%s:%u:%u: mark '%s'", m->where.file, m->where.line,
 	       m->where.col, m->path);
 	/* A missing passwd leaves only numeric owners: not an error here. */
 	if (!ug_read_file(sys->passwd, 16 << 20, &text, &len)) {

@@ -17,8 +17,7 @@
  * subgid file must give it too (a root is one id for uids and gids).
  * 0, or -errno with @err naming the policy line.
  */
-int ug_mark_pool_resolve(const struct ug_system *sys, const struct ug_policy_src *src,
-			 const struct ug_mark_src *m, __u32 *first, __u32 *size, char *err,
-			 size_t errlen);
+int ug_mark_pool_resolve(const struct ug_system *sys, const struct ug_mark_src *m, __u32 *first,
+			 __u32 *size, char *err, size_t errlen);
 
 #endif

@@ -3,8 +3,10 @@
  * Policy parser. Line based: one directive per line, words separated by
  * blanks, '#' starts a comment where a word could start. Everything it
  * accepts is listed in usernsguard.conf(5); everything else is an error
- * naming file:line:column and the offending word. It touches nothing
- * outside its arguments, so it is safe to run unprivileged and to fuzz.
+ * naming file:line:column and the offending word. Drop-ins are parsed
+ * after the main file as if appended to it, each line keeping its own
+ * file's name and number. It touches nothing outside its arguments, so it
+ * is safe to run unprivileged and to fuzz.
  */
 #include "policy.h"
 
@@ -26,7 +28,7 @@ struct ug_word {
 };
 
 struct ug_parser {
-	const char *name;
+	const char *file; /* the file being parsed: out->files[i].path */
 	unsigned int line;
 	struct ug_word words[UG_MAX_WORDS];
 	int n;
@@ -94,8 +96,38 @@ static int fail(struct ug_parser *p, const struct ug_word *w, const char *fmt, .
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	ug_fmt(p->err, p->errlen, "%s:%u:%u: %s", p->name, p->line, w ? w->col : 1, msg);
+	ug_fmt(p->err, p->errlen, "%s:%u:%u: %s", p->file, p->line, w ? w->col : 1, msg);
 	return -EINVAL;
+}
+
+/* The current line at column @col. */
+static struct ug_where here(const struct ug_parser *p, unsigned int col)
+{
+	return (struct ug_where){ .file = p->file, .line = p->line, .col = col };
+}
+
+const char *ug_where_ref(const struct ug_where *first, const struct ug_where *at, char *buf,
+			 size_t len)
+{
+	if (first->file == at->file || !first->file || !at->file)
+		ug_fmt(buf, len, "line %u", first->line);
+	else
+		ug_fmt(buf, len, "%s:%u", first->file, first->line);
+	return buf;
+}
+
+/*
+ * What a duplicate's message says of the first: "@same line N" in one file
+ * (the wording of one-file policies), "first set at FILE:N" across files.
+ */
+static const char *first_at(const struct ug_parser *p, const struct ug_where *first,
+			    const char *same, char *buf, size_t len)
+{
+	if (first->file == p->file)
+		ug_fmt(buf, len, "%s line %u", same, first->line);
+	else
+		ug_fmt(buf, len, "first set at %s:%u", first->file, first->line);
+	return buf;
 }
 
 /* The word after the last one, for "missing ..." messages. */
@@ -165,17 +197,18 @@ static int parse_id_word(struct ug_parser *p, const struct ug_word *w, __u32 *id
 static int directive_mode(struct ug_parser *p)
 {
 	int err = expect_count(p, 2, 2, "mode enforce|audit");
+	char ref[UG_ERR_MAX];
 
 	if (err)
 		return err;
 	if (p->seen_mode)
-		return fail(p, &p->words[0], "duplicate 'mode' (first set at line %u)",
-			    p->out->mode_where.line);
+		return fail(p, &p->words[0], "duplicate 'mode' (%s)",
+			    first_at(p, &p->out->mode_where, "first set at", ref, sizeof(ref)));
 	err = parse_mode_word(p, &p->words[1], &p->out->mode);
 	if (err)
 		return err;
 	p->seen_mode = true;
-	p->out->mode_where = (struct ug_where){ p->line, p->words[0].col };
+	p->out->mode_where = here(p, p->words[0].col);
 	return 0;
 }
 
@@ -184,11 +217,12 @@ static int directive_overflow_ids(struct ug_parser *p)
 {
 	static const char usage[] = "overflow-ids auto | overflow-ids uid N gid N";
 	struct ug_policy_src *out = p->out;
+	char ref[UG_ERR_MAX];
 	int err;
 
 	if (p->seen_overflow)
-		return fail(p, &p->words[0], "duplicate 'overflow-ids' (first set at line %u)",
-			    out->overflow_where.line);
+		return fail(p, &p->words[0], "duplicate 'overflow-ids' (%s)",
+			    first_at(p, &out->overflow_where, "first set at", ref, sizeof(ref)));
 	if (p->n >= 2 && !strcmp(p->words[1].text, "auto")) {
 		err = expect_count(p, 2, 2, usage);
 		if (err)
@@ -212,7 +246,7 @@ static int directive_overflow_ids(struct ug_parser *p)
 		out->overflow_auto = false;
 	}
 	p->seen_overflow = true;
-	out->overflow_where = (struct ug_where){ p->line, p->words[0].col };
+	out->overflow_where = here(p, p->words[0].col);
 	return 0;
 }
 
@@ -222,6 +256,7 @@ static int directive_rule(struct ug_parser *p)
 	static const char usage[] =
 		"rule NAME on|off [mode enforce|audit] [on-deny kill|errno] [rate-limit N]";
 	bool seen_mode = false, seen_on_deny = false, seen_rate = false;
+	char ref[UG_ERR_MAX];
 	struct ug_rule_src *r;
 	enum ug_rule rule;
 	int err, i;
@@ -234,8 +269,8 @@ static int directive_rule(struct ug_parser *p)
 		return err;
 	r = &p->out->rules[rule];
 	if (r->named)
-		return fail(p, &p->words[1], "duplicate rule '%s' (first set at line %u)",
-			    p->words[1].text, r->where.line);
+		return fail(p, &p->words[1], "duplicate rule '%s' (%s)", p->words[1].text,
+			    first_at(p, &r->where, "first set at", ref, sizeof(ref)));
 	if (!strcmp(p->words[2].text, "on"))
 		r->enabled = true;
 	else if (!strcmp(p->words[2].text, "off"))
@@ -287,7 +322,7 @@ static int directive_rule(struct ug_parser *p)
 		}
 	}
 	r->named = true;
-	r->where = (struct ug_where){ p->line, p->words[0].col };
+	r->where = here(p, p->words[0].col);
 	return 0;
 }
 
@@ -296,14 +331,15 @@ static int add_match(struct ug_parser *p, enum ug_rule rule, enum ug_match_kind 
 {
 	struct ug_policy_src *out = p->out;
 	struct ug_exempt_src *grown, *e;
+	char ref[UG_ERR_MAX];
 	size_t i;
 
 	for (i = 0; i < out->n_exempt; i++) {
 		e = &out->exempt[i];
 		if (e->rule == rule && e->kind == kind &&
 		    (kind == UG_SCOPE_OWNER ? e->id == id : !strcmp(e->path, value->text)))
-			return fail(p, value, "duplicate %s '%s' (first at line %u)", p->words[0].text,
-				    value->text, e->where.line);
+			return fail(p, value, "duplicate %s '%s' (%s)", p->words[0].text,
+				    value->text, first_at(p, &e->where, "first at", ref, sizeof(ref)));
 	}
 	if (out->n_exempt >= UG_MAX_EXEMPTIONS)
 		return fail(p, value, "too many exempt and scope entries (at most %d)",
@@ -322,7 +358,7 @@ static int add_match(struct ug_parser *p, enum ug_rule rule, enum ug_match_kind 
 	e->rule = rule;
 	e->kind = kind;
 	e->id = id;
-	e->where = (struct ug_where){ p->line, value->col };
+	e->where = here(p, value->col);
 	out->n_exempt++;
 	return 0;
 }
@@ -561,7 +597,7 @@ static int directive_mark(struct ug_parser *p)
 		err = fail(p, &p->words[1], "out of memory");
 		goto fail;
 	}
-	mark.where = (struct ug_where){ p->line, p->words[1].col };
+	mark.where = here(p, p->words[1].col);
 	out->marks[out->n_marks++] = mark;
 	return 0;
 fail:
@@ -573,19 +609,21 @@ fail:
 static int directive_shift_default(struct ug_parser *p)
 {
 	int err = expect_count(p, 2, 2, "shift-default deny|allow");
+	char ref[UG_ERR_MAX];
 
 	if (err)
 		return err;
 	if (p->seen_shift_default)
-		return fail(p, &p->words[0], "duplicate 'shift-default' (first set at line %u)",
-			    p->out->shift_default_where.line);
+		return fail(p, &p->words[0], "duplicate 'shift-default' (%s)",
+			    first_at(p, &p->out->shift_default_where, "first set at", ref,
+				     sizeof(ref)));
 	if (!strcmp(p->words[1].text, "allow"))
 		p->out->shift_default_allow = true;
 	else if (strcmp(p->words[1].text, "deny"))
 		return fail(p, &p->words[1], "invalid shift-default '%s': expected 'deny' or 'allow'",
 			    p->words[1].text);
 	p->seen_shift_default = true;
-	p->out->shift_default_where = (struct ug_where){ p->line, p->words[0].col };
+	p->out->shift_default_where = here(p, p->words[0].col);
 	return 0;
 }
 
@@ -663,13 +701,78 @@ static int parse_line(struct ug_parser *p, char *line, size_t len)
 	return fail(p, &p->words[0], "unknown directive '%s'", p->words[0].text);
 }
 
-int ug_policy_parse(const char *name, const char *text, size_t len, struct ug_policy_src *out,
-		    char *err, size_t errlen)
+/* Parse one file's lines into p->out, under p->file. */
+static int parse_text(struct ug_parser *p, const char *text, size_t len)
 {
-	struct ug_parser p = { .name = name, .out = out, .err = err, .errlen = errlen };
 	char line[UG_POLICY_MAX_LINE + 1];
 	size_t pos = 0;
+	int ret;
+
+	p->line = 0;
+	if (len > UG_POLICY_MAX_BYTES) {
+		ug_fmt(p->err, p->errlen, "%s: file is larger than %u bytes", p->file,
+		       UG_POLICY_MAX_BYTES);
+		return -EINVAL;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		const char *nul;
+
+		p->line++;
+		if (n > UG_POLICY_MAX_LINE) {
+			struct ug_word w = { "", UG_POLICY_MAX_LINE + 1 };
+
+			return fail(p, &w, "line longer than %d bytes", UG_POLICY_MAX_LINE);
+		}
+		nul = memchr(text + pos, '\0', n);
+		if (nul) {
+			struct ug_word w = { "", (unsigned int)(nul - (text + pos)) + 1 };
+
+			return fail(p, &w, "NUL byte is not allowed");
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		ret = parse_line(p, line, n);
+		if (ret)
+			return ret;
+		pos += n + 1;
+	}
+	return 0;
+}
+
+/*
+ * The policy's hash: one file's own, or that of the lines `sha256sum`
+ * prints for all of them, so an administrator can recompute it with
+ * `sha256sum FILE... | sha256sum`.
+ */
+static void policy_sha256(struct ug_policy_src *out)
+{
+	char hex[65];
 	SHA2_CTX sha;
+	size_t i;
+
+	if (out->n_files == 1) {
+		memcpy(out->sha256, out->files[0].sha256, sizeof(out->sha256));
+		return;
+	}
+	SHA256Init(&sha);
+	for (i = 0; i < out->n_files; i++) {
+		ug_hex(out->files[i].sha256, sizeof(out->files[i].sha256), hex);
+		SHA256Update(&sha, (const __u8 *)hex, 64);
+		SHA256Update(&sha, (const __u8 *)"  ", 2);
+		SHA256Update(&sha, (const __u8 *)out->files[i].path, strlen(out->files[i].path));
+		SHA256Update(&sha, (const __u8 *)"\n", 1);
+	}
+	SHA256Final(out->sha256, &sha);
+}
+
+int ug_policy_parse_files(const struct ug_policy_text *files, size_t n,
+			  struct ug_policy_src *out, char *err, size_t errlen)
+{
+	struct ug_parser p = { .out = out, .err = err, .errlen = errlen };
+	SHA2_CTX sha;
+	size_t f;
 	int i, ret = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -679,49 +782,50 @@ int ug_policy_parse(const char *name, const char *text, size_t len, struct ug_po
 		out->rules[i].mode = -1;
 		out->rules[i].on_deny = -1;
 	}
-	out->name = strdup(name);
-	if (!out->name) {
-		ug_fmt(err, errlen, "%s: out of memory", name);
+	if (!n || n > UG_POLICY_FILES_MAX) {
+		ug_fmt(err, errlen, "%s: %zu policy files (one to %d: the file and its drop-ins)",
+		       n ? files[0].path : "policy", n, UG_POLICY_FILES_MAX);
+		return -EINVAL;
+	}
+	/* Allocated once: every ug_where.file points into it. */
+	out->files = calloc(n, sizeof(*out->files));
+	if (!out->files) {
+		ug_fmt(err, errlen, "%s: out of memory", files[0].path);
 		return -ENOMEM;
 	}
-	if (len > UG_POLICY_MAX_BYTES) {
-		ug_fmt(err, errlen, "%s: file is larger than %u bytes", name, UG_POLICY_MAX_BYTES);
-		ret = -EINVAL;
-		goto out;
+	for (f = 0; f < n; f++) {
+		out->files[f].path = strdup(files[f].path);
+		if (!out->files[f].path) {
+			ug_fmt(err, errlen, "%s: out of memory", files[f].path);
+			ret = -ENOMEM;
+			goto out;
+		}
+		out->n_files = f + 1;
 	}
+	out->name = out->files[0].path;
 
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-
-		p.line++;
-		if (n > UG_POLICY_MAX_LINE) {
-			struct ug_word w = { "", UG_POLICY_MAX_LINE + 1 };
-
-			ret = fail(&p, &w, "line longer than %d bytes", UG_POLICY_MAX_LINE);
-			goto out;
-		}
-		if (memchr(text + pos, '\0', n)) {
-			struct ug_word w = { "", (unsigned int)((const char *)memchr(text + pos, '\0', n) - (text + pos)) + 1 };
-
-			ret = fail(&p, &w, "NUL byte is not allowed");
-			goto out;
-		}
-		memcpy(line, text + pos, n);
-		line[n] = '\0';
-		ret = parse_line(&p, line, n);
+	for (f = 0; f < n; f++) {
+		p.file = out->files[f].path;
+		ret = parse_text(&p, files[f].text, files[f].len);
 		if (ret)
 			goto out;
-		pos += n + 1;
+		SHA256Init(&sha);
+		SHA256Update(&sha, (const __u8 *)files[f].text, files[f].len);
+		SHA256Final(out->files[f].sha256, &sha);
 	}
-
-	SHA256Init(&sha);
-	SHA256Update(&sha, (const __u8 *)text, len);
-	SHA256Final(out->sha256, &sha);
+	policy_sha256(out);
 out:
 	if (ret)
 		ug_policy_free(out);
 	return ret;
+}
+
+int ug_policy_parse(const char *name, const char *text, size_t len, struct ug_policy_src *out,
+		    char *err, size_t errlen)
+{
+	const struct ug_policy_text file = { .path = name, .text = text, .len = len };
+
+	return ug_policy_parse_files(&file, 1, out, err, errlen);
 }
 
 void ug_policy_free(struct ug_policy_src *policy)
@@ -738,7 +842,11 @@ void ug_policy_free(struct ug_policy_src *policy)
 	free(policy->marks);
 	policy->marks = NULL;
 	policy->n_marks = 0;
-	free(policy->name);
+	for (i = 0; i < policy->n_files; i++)
+		free(policy->files[i].path);
+	free(policy->files);
+	policy->files = NULL;
+	policy->n_files = 0;
 	policy->exempt = NULL;
 	policy->name = NULL;
 	policy->n_exempt = 0;

@@ -32,6 +32,9 @@ int ug_maps_open_pinned(struct ug_map_fds *fds)
 	fds->names = ug_open_pinned("ug_cgroup_names");
 	if (fds->names < 0)
 		fds->names = -1;
+	fds->files = ug_open_pinned("ug_policy_files");
+	if (fds->files < 0)
+		fds->files = -1;
 	if (fds->policy < 0 || fds->state < 0 || fds->exempt < 0 || fds->counters < 0 ||
 	    fds->marks < 0) {
 		int err = fds->policy < 0 ? fds->policy :
@@ -48,7 +51,7 @@ int ug_maps_open_pinned(struct ug_map_fds *fds)
 void ug_maps_close(struct ug_map_fds *fds)
 {
 	int *all[] = { &fds->policy, &fds->state, &fds->exempt, &fds->counters, &fds->marks,
-			&fds->names };
+			&fds->names, &fds->files };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -231,6 +234,21 @@ int ug_policy_install(const struct ug_map_fds *fds, const struct ug_kernel_polic
 	next_policy.generation = current.generation + 1;
 	next_policy.loaded_at_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
 	ug_fmt(next_policy.source, sizeof(next_policy.source), "%s", source);
+	/*
+	 * The slot's file list, tagged with the generation it belongs to.
+	 * Missing only where the pins predate it; a load made it (libbpf pins
+	 * a map it does not find), so only unload meets that, which lists none.
+	 */
+	if (fds->files >= 0) {
+		struct ug_policy_files files = kp->files;
+
+		files.generation = next_policy.generation;
+		if (bpf_map_update_elem(fds->files, &next, &files, BPF_ANY)) {
+			err = -errno;
+			ug_err("writing the policy's file list: %s", strerror(errno));
+			return err;
+		}
+	}
 	if (bpf_map_update_elem(fds->policy, &next, &next_policy, BPF_ANY)) {
 		err = -errno;
 		ug_err("writing the policy: %s", strerror(errno));

@@ -17,6 +17,7 @@ struct ug_map_fds {
 	int counters;
 	int marks;
 	int names; /* ug_cgroup_names; -1 under programs of a version without it */
+	int files; /* ug_policy_files; -1 likewise (status then lists no files) */
 };
 
 /* Open the pinned maps; 0 or -errno (-ENOENT: not loaded). */

@@ -75,9 +75,8 @@ static __u32 exec_generation(const char *path, const struct stat *st)
 }
 
 /* 0, 1 for a cgroup that does not exist now, or -errno with @err set. */
-static int resolve_exempt(const struct ug_policy_src *src, const struct ug_system *sys,
-			  const struct ug_exempt_src *e, struct ug_exempt_key *key,
-			  __u32 *generation, char *err, size_t errlen)
+static int resolve_exempt(const struct ug_system *sys, const struct ug_exempt_src *e,
+			  struct ug_exempt_key *key, __u32 *generation, char *err, size_t errlen)
 {
 	char full[4096];
 	struct statfs sfs;
@@ -92,12 +91,12 @@ static int resolve_exempt(const struct ug_policy_src *src, const struct ug_syste
 	}
 	if (e->kind == UG_EXEMPT_EXEC) {
 		if (stat(e->path, &st)) {
-			ug_fmt(err, errlen, "%s:%u:%u: exec '%s': %s", src->name, e->where.line,
+			ug_fmt(err, errlen, "%s:%u:%u: exec '%s': %s", e->where.file, e->where.line,
 			       e->where.col, e->path, strerror(errno));
 			return -errno;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			ug_fmt(err, errlen, "%s:%u:%u: exec '%s' is not a regular file", src->name,
+			ug_fmt(err, errlen, "%s:%u:%u: exec '%s' is not a regular file", e->where.file,
 			       e->where.line, e->where.col, e->path);
 			return -EINVAL;
 		}
@@ -109,7 +108,7 @@ static int resolve_exempt(const struct ug_policy_src *src, const struct ug_syste
 
 	ug_fmt(full, sizeof(full), "%s%s", sys->cgroup_root, e->path);
 	if (statfs(sys->cgroup_root, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
-		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': %s is not a cgroup2 mount", src->name,
+		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': %s is not a cgroup2 mount", e->where.file,
 		       e->where.line, e->where.col, e->path, sys->cgroup_root);
 		return -ENOTDIR;
 	}
@@ -117,12 +116,12 @@ static int resolve_exempt(const struct ug_policy_src *src, const struct ug_syste
 		/* Not there yet (a service not started): matched when it is made. */
 		if (errno == ENOENT)
 			return 1;
-		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': %s", src->name, e->where.line,
+		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': %s", e->where.file, e->where.line,
 		       e->where.col, e->path, strerror(errno));
 		return -errno;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': not a directory", src->name,
+		ug_fmt(err, errlen, "%s:%u:%u: cgroup '%s': not a directory", e->where.file,
 		       e->where.line, e->where.col, e->path);
 		return -ENOTDIR;
 	}
@@ -165,8 +164,7 @@ static int add_cgroup_name(struct ug_kernel_policy *out, const struct ug_exempt_
  * symlink between the check and the open fails the open (O_NOFOLLOW with
  * O_DIRECTORY), so nothing is ever followed. -errno, @err set, on failure.
  */
-static int open_mark_dir(const struct ug_policy_src *src, const struct ug_mark_src *m, char *err,
-			 size_t errlen)
+static int open_mark_dir(const struct ug_mark_src *m, char *err, size_t errlen)
 {
 	char path[PATH_MAX], *save = NULL, *name;
 	int cur, next, e = 0;
@@ -199,13 +197,13 @@ static int open_mark_dir(const struct ug_policy_src *src, const struct ug_mark_s
 		close(cur);
 	if (e == ELOOP)
 		ug_fmt(err, errlen, "%s:%u:%u: mark '%s': a symlink in the path (marks are resolved "
-		       "without following symlinks: name the directory itself)", src->name,
+		       "without following symlinks: name the directory itself)", m->where.file,
 		       m->where.line, m->where.col, m->path);
 	else if (e == ENOTDIR)
-		ug_fmt(err, errlen, "%s:%u:%u: mark '%s' is not a directory", src->name,
+		ug_fmt(err, errlen, "%s:%u:%u: mark '%s' is not a directory", m->where.file,
 		       m->where.line, m->where.col, m->path);
 	else
-		ug_fmt(err, errlen, "%s:%u:%u: mark '%s': %s", src->name, m->where.line,
+		ug_fmt(err, errlen, "%s:%u:%u: mark '%s': %s", m->where.file, m->where.line,
 		       m->where.col, m->path, strerror(e));
 	return -e;
 }
@@ -253,6 +251,7 @@ out:
 static int resolve_marks(const struct ug_policy_src *src, const struct ug_system *sys,
 			 struct ug_kernel_policy *out, char *err, size_t errlen)
 {
+	char ref[UG_ERR_MAX];
 	size_t i, j;
 	int *fds, ret = 0;
 
@@ -260,8 +259,9 @@ static int resolve_marks(const struct ug_policy_src *src, const struct ug_system
 		return 0;
 	out->mark_keys = calloc(src->n_marks, sizeof(*out->mark_keys));
 	out->marks = calloc(src->n_marks, sizeof(*out->marks));
+	out->mark_where = calloc(src->n_marks, sizeof(*out->mark_where));
 	fds = malloc(src->n_marks * sizeof(*fds));
-	if (!out->mark_keys || !out->marks || !fds) {
+	if (!out->mark_keys || !out->marks || !out->mark_where || !fds) {
 		free(fds);
 		ug_fmt(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -270,7 +270,7 @@ static int resolve_marks(const struct ug_policy_src *src, const struct ug_system
 		const struct ug_mark_src *m = &src->marks[i];
 		struct ug_mark_key key = {};
 		struct stat st;
-		int fd = open_mark_dir(src, m, err, errlen);
+		int fd = open_mark_dir(m, err, errlen);
 
 		if (fd < 0) {
 			ret = fd;
@@ -280,7 +280,7 @@ static int resolve_marks(const struct ug_policy_src *src, const struct ug_system
 		out->n_marks = i + 1;
 		if (fstat(fd, &st)) {
 			ret = -errno;
-			ug_fmt(err, errlen, "%s:%u:%u: mark '%s': %s", src->name, m->where.line,
+			ug_fmt(err, errlen, "%s:%u:%u: mark '%s': %s", m->where.file, m->where.line,
 			       m->where.col, m->path, strerror(errno));
 			goto out;
 		}
@@ -289,13 +289,15 @@ static int resolve_marks(const struct ug_policy_src *src, const struct ug_system
 		/* One tree, one mark: two answers for one tree would be a conflict. */
 		for (j = 0; j < i; j++)
 			if (out->mark_keys[j].dev == key.dev && out->mark_keys[j].ino == key.ino) {
-				ug_fmt(err, errlen, "%s:%u:%u: mark '%s' names the same tree as line %u",
-				       src->name, m->where.line, m->where.col, m->path,
-				       out->marks[j].policy_line);
+				ug_fmt(err, errlen, "%s:%u:%u: mark '%s' names the same tree as %s",
+				       m->where.file, m->where.line, m->where.col, m->path,
+				       ug_where_ref(&src->marks[j].where, &m->where, ref,
+						    sizeof(ref)));
 				ret = -EEXIST;
 				goto out;
 			}
 		out->mark_keys[i] = key;
+		out->mark_where[i] = m->where;
 		out->marks[i] = (struct ug_mark){
 			.shiftable_by = m->shiftable_by,
 			.origin = m->origin,
@@ -306,7 +308,7 @@ static int resolve_marks(const struct ug_policy_src *src, const struct ug_system
 			.block = m->pool ? m->block : 0,
 		};
 		if (m->pool_user) {
-			ret = ug_mark_pool_resolve(sys, src, m, &out->marks[i].shiftable_by,
+			ret = ug_mark_pool_resolve(sys, m, &out->marks[i].shiftable_by,
 						   &out->marks[i].pool_size, err, errlen);
 			if (ret)
 				goto out;
@@ -321,16 +323,17 @@ static int resolve_marks(const struct ug_policy_src *src, const struct ug_system
 		const struct ug_mark_src *m = &src->marks[i];
 
 		if (outer >= 0) {
-			ug_fmt(err, errlen, "%s:%u:%u: mark '%s' is inside the mark '%s' of line %u: "
+			ug_fmt(err, errlen, "%s:%u:%u: mark '%s' is inside the mark '%s' of %s: "
 			       "the outer tree's tenant would reach into it; mark disjoint trees",
-			       src->name, m->where.line, m->where.col, m->path,
-			       src->marks[outer].path, src->marks[outer].where.line);
+			       m->where.file, m->where.line, m->where.col, m->path,
+			       src->marks[outer].path,
+			       ug_where_ref(&src->marks[outer].where, &m->where, ref, sizeof(ref)));
 			ret = -EINVAL;
 			goto out;
 		}
 	}
 	for (i = 0; i < src->n_marks; i++) {
-		ret = ug_mark_ancestry_add(out, fds[i], src, &src->marks[i], err, errlen);
+		ret = ug_mark_ancestry_add(out, fds[i], &src->marks[i], err, errlen);
 		if (ret)
 			goto out;
 	}
@@ -349,6 +352,7 @@ void ug_warn_overlapping_marks(const struct ug_policy_src *src)
 	for (i = 0; i < src->n_marks; i++)
 		for (j = 0; j < i; j++) {
 			const struct ug_mark_src *a = &src->marks[i], *b = &src->marks[j];
+			char ref[UG_ERR_MAX];
 			/* A pool spans all its roots' ranges. */
 			__u64 a_end = (__u64)a->shiftable_by + (a->pool ? a->pool_size : a->range);
 			__u64 b_end = (__u64)b->shiftable_by + (b->pool ? b->pool_size : b->range);
@@ -360,9 +364,10 @@ void ug_warn_overlapping_marks(const struct ug_policy_src *src)
 				continue; /* the same tenant (or pool) sharing two trees */
 			if (a->shiftable_by < b_end && b->shiftable_by < a_end)
 				ug_warn("%s:%u: mark '%s' shifts into ids %u-%llu, overlapping "
-					"line %u ('%s', %u-%llu)",
-					src->name, a->where.line, a->path, a->shiftable_by,
-					(unsigned long long)a_end - 1, b->where.line, b->path,
+					"%s ('%s', %u-%llu)",
+					a->where.file, a->where.line, a->path, a->shiftable_by,
+					(unsigned long long)a_end - 1,
+					ug_where_ref(&b->where, &a->where, ref, sizeof(ref)), b->path,
 					b->shiftable_by, (unsigned long long)b_end - 1);
 		}
 }
@@ -392,6 +397,13 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 		kp->rules[r].rate_limit = src->rules[r].rate_limit;
 	}
 	memcpy(kp->sha256, src->sha256, sizeof(kp->sha256));
+	for (i = 0; i < src->n_files && i < UG_POLICY_FILES_MAX; i++) {
+		struct ug_policy_file *f = &out->files.file[i];
+
+		memcpy(f->sha256, src->files[i].sha256, sizeof(f->sha256));
+		ug_fmt(f->path, sizeof(f->path), "%s", src->files[i].path);
+		out->files.n = (__u32)i + 1;
+	}
 
 	kp->shift_default_allow = src->shift_default_allow;
 	ret = resolve_marks(src, sys, out, err, errlen);
@@ -416,7 +428,7 @@ int ug_policy_resolve(const struct ug_policy_src *src, const struct ug_system *s
 
 		__u32 generation = 0;
 
-		ret = resolve_exempt(src, sys, &src->exempt[i], &key, &generation, err, errlen);
+		ret = resolve_exempt(sys, &src->exempt[i], &key, &generation, err, errlen);
 		if (ret >= 0 && (key.kind == UG_EXEMPT_CGROUP || key.kind == UG_SCOPE_CGROUP))
 			ret = add_cgroup_name(out, &src->exempt[i], err, errlen) ?: ret;
 		if (ret < 0) {
@@ -447,8 +459,10 @@ void ug_kernel_policy_free(struct ug_kernel_policy *kp)
 {
 	free(kp->mark_keys);
 	free(kp->marks);
+	free(kp->mark_where);
 	kp->mark_keys = NULL;
 	kp->marks = NULL;
+	kp->mark_where = NULL;
 	kp->n_marks = 0;
 	free(kp->ancestor_keys);
 	free(kp->ancestor_lines);

@@ -16,6 +16,7 @@ struct ug_kernel_policy {
 	size_t n_exempt;
 	struct ug_mark_key *mark_keys;
 	struct ug_mark *marks;
+	struct ug_where *mark_where; /* of each mark: its file (the source's) and line */
 	size_t n_marks;
 	/* Directories above marks (UG_MARK_ANCESTOR), and the line of a mark below each. */
 	struct ug_mark_key *ancestor_keys;
@@ -25,6 +26,8 @@ struct ug_kernel_policy {
 	struct ug_cgroup_name_key *name_keys;
 	struct ug_cgroup_name_value *name_values;
 	size_t n_names;
+	/* The files merged, for status (generation set when installed). */
+	struct ug_policy_files files;
 };
 
 /* Paths the resolver reads; tests point them elsewhere. */

@@ -274,6 +274,9 @@ int ug_runtime_marks_check(const struct ug_kernel_policy *kp, const char *source
 	close(fd);
 	if (!why)
 		return 0;
+	/* The mark's own file: the policy's or one of its drop-ins. */
+	if (at < kp->n_marks && kp->mark_where && kp->mark_where[at].file)
+		source = kp->mark_where[at].file;
 	ug_err("%s:%u: the mark %s: marks do not nest (usernsguard mark list; mark remove it "
 	       "first)", source, at < kp->n_marks ? kp->marks[at].policy_line : 0, why);
 	return -EEXIST;

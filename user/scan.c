@@ -17,12 +17,13 @@
 #include "idmap_lint.h"
 #include "overflow_scan.h"
 #include "policy.h"
+#include "policy_files.h"
 #include "policy_maps.h"
 #include "scan_format.h"
 #include "userns_scan.h"
 #include "util.h"
 
-/* The mark's path from the policy file it was loaded from, if that still says so. */
+/* The mark's path from the policy files it was loaded from, if they still say so. */
 static void mark_path(const struct ug_policy_src *src, struct ug_scan_mark *m)
 {
 	for (size_t i = 0; src && i < src->n_marks; i++) {
@@ -79,6 +80,41 @@ static void read_runtime_marks(struct ug_scan_policy *p)
 		close(paths);
 }
 
+/*
+ * The files the policy in force was merged from (the policy file alone
+ * where the pins keep no list), parsed again as they are now: NULL if
+ * they no longer parse.
+ */
+static struct ug_policy_src *parse_loaded(const struct ug_map_fds *fds, __u32 slot,
+					  const struct ug_policy *policy, struct ug_policy_src *src)
+{
+	struct ug_policy_text texts[UG_POLICY_FILES_MAX];
+	struct ug_file_list list = { .candidate = -1 };
+	struct ug_policy_files files;
+	char err[UG_ERR_MAX];
+	int ret = 0;
+
+	if (fds->files >= 0 && !bpf_map_lookup_elem(fds->files, &slot, &files) &&
+	    files.generation == policy->generation && files.n <= UG_POLICY_FILES_MAX) {
+		for (list.n = 0; list.n < files.n; list.n++) {
+			list.path[list.n] = strndup(files.file[list.n].path, UG_SOURCE_MAX);
+			if (!list.path[list.n])
+				ret = -ENOMEM;
+		}
+	} else if (policy->source[0]) {
+		list.path[list.n++] = strndup(policy->source, UG_SOURCE_MAX);
+		ret = list.path[0] ? 0 : -ENOMEM;
+	}
+	if (!ret && list.n && !ug_policy_files_read(&list, texts, err, sizeof(err))) {
+		ret = ug_policy_parse_files(texts, list.n, src, err, sizeof(err));
+		ug_policy_texts_free(texts, list.n);
+	} else {
+		ret = -ENOENT;
+	}
+	ug_file_list_free(&list);
+	return ret ? NULL : src;
+}
+
 static void read_policy(struct ug_scan_policy *p)
 {
 	struct ug_policy_src src, *parsed = NULL;
@@ -86,9 +122,7 @@ static void read_policy(struct ug_scan_policy *p)
 	struct ug_mark *marks = NULL;
 	struct ug_policy policy;
 	struct ug_map_fds fds;
-	char err[UG_ERR_MAX];
-	size_t n = 0, len;
-	char *text;
+	size_t n = 0;
 	__u32 slot;
 	int ret;
 
@@ -101,6 +135,8 @@ static void read_policy(struct ug_scan_policy *p)
 		ret = ug_policy_current(&fds, &policy, &slot);
 	if (!ret)
 		ret = ug_marks_read(&fds, slot, &keys, &marks, &n);
+	if (!ret)
+		parsed = parse_loaded(&fds, slot, &policy, &src);
 	if (fds.policy >= 0)
 		ug_maps_close(&fds);
 	if (ret) {
@@ -110,11 +146,6 @@ static void read_policy(struct ug_scan_policy *p)
 	}
 	p->state = UG_SCAN_POLICY_LOADED;
 	ug_fmt(p->source, sizeof(p->source), "%s", policy.source);
-	if (policy.source[0] && !ug_read_file(policy.source, UG_POLICY_MAX_BYTES, &text, &len)) {
-		if (!ug_policy_parse(policy.source, text, len, &src, err, sizeof(err)))
-			parsed = &src;
-		free(text);
-	}
 	p->marks = calloc(n ? n : 1, sizeof(*p->marks));
 	for (size_t i = 0; p->marks && i < n; i++) {
 		struct ug_scan_mark *m = &p->marks[p->n_marks++];

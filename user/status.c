@@ -137,6 +137,27 @@ static int print_links(void)
 	return count;
 }
 
+/*
+ * The files the policy in force was merged from, each with its SHA-256 as
+ * `sha256sum` prints it. Only a list of the policy's own generation: pins
+ * older than the list, or a load by an older version, leave none to show.
+ */
+static void print_files(const struct ug_map_fds *fds, __u32 slot, __u64 generation)
+{
+	struct ug_policy_files files;
+	char sha[65];
+	__u32 i;
+
+	if (fds->files < 0 || bpf_map_lookup_elem(fds->files, &slot, &files) ||
+	    files.generation != generation || !files.n || files.n > UG_POLICY_FILES_MAX)
+		return;
+	printf("files:\n");
+	for (i = 0; i < files.n; i++) {
+		ug_hex(files.file[i].sha256, sizeof(files.file[i].sha256), sha);
+		printf("  %s  %.*s\n", sha, (int)sizeof(files.file[i].path), files.file[i].path);
+	}
+}
+
 int ug_status(void)
 {
 	char sha[65], when[64];
@@ -161,6 +182,7 @@ int ug_status(void)
 	printf("usernsguard: loaded\n");
 	printf("policy:     %s\n", policy.source[0] ? policy.source : "(none yet)");
 	printf("sha256:     %s\n", sha);
+	print_files(&fds, slot, policy.generation);
 	printf("loaded at:  %s (generation %llu, slot %u)\n", when,
 	       (unsigned long long)policy.generation, slot);
 	printf("overflow:   uid %u, gid %u%s\n", policy.overflow_uid, policy.overflow_gid,

@@ -77,6 +77,110 @@ expect "check reports overlapping shiftable-by ranges" 0 \
 printf 'mark %s shiftable-by 200000\nmark %s/ shiftable-by 300000\n' "$tmp/t1" "$tmp/t1" >"$tmp/twice.conf"
 expect "check refuses two marks on one tree" 1 "names the same tree as line 1" \
 	"$bin" check "$tmp/twice.conf"
+# Drop-ins: policy.d/*.conf merged after policy.conf in byte order, one parse across them.
+expect_exact() { # NAME WANT_EXIT WANT_OUTPUT COMMAND...: stdout and stderr, every line
+	local name=$1 want=$2 text=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want" ] && [ "$out" = "$text" ]; then
+		passed=$((passed + 1))
+		echo "ok   $name"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name: exit $rc (want $want)"
+		echo " got: $out"
+		echo "want: $text"
+	fi
+}
+e=$tmp/etc
+mkdir -p "$e/policy.d"
+printf 'overflow-ids uid 60000 gid 60001\nrule overflow-transitions on\n' >"$e/policy.conf"
+printf 'rule most-restrictive on\nscope most-restrictive owner 1000\n' >"$e/policy.d/20-b.conf"
+printf 'exempt overflow-transitions exec /bin/sh\n' >"$e/policy.d/10-a.conf"
+printf 'mode audit\n' >"$e/policy.d/.10-a.conf.swp.conf"
+printf 'mode audit\n' >"$e/policy.d/README"
+expect_exact "check merges drop-ins in order, skipping dotfiles and other names" 0 \
+	"$e/policy.conf: ok: 2 rules on, 2 exemptions, overflow ids 60000/60001
+  merged: $e/policy.conf
+  merged: $e/policy.d/10-a.conf
+  merged: $e/policy.d/20-b.conf" "$bin" check "$e/policy.conf"
+printf '# later\nmode audit\n' >"$e/policy.d/30-c.conf"
+expect_exact "a drop-in's mode is allowed when policy.conf sets none" 0 \
+	"$e/policy.conf: ok: 2 rules on, 2 exemptions, overflow ids 60000/60001
+  merged: $e/policy.conf
+  merged: $e/policy.d/10-a.conf
+  merged: $e/policy.d/20-b.conf
+  merged: $e/policy.d/30-c.conf" "$bin" check "$e/policy.conf"
+printf '# later\noverflow-ids auto\n' >"$e/policy.d/30-c.conf"
+expect_exact "a drop-in cannot override policy.conf: exit 1, both file:lines" 1 \
+	"usernsguard: $e/policy.d/30-c.conf:2:1: duplicate 'overflow-ids' (first set at $e/policy.conf:1)" \
+	"$bin" check "$e/policy.conf"
+printf 'rule overflow-transitions off\n' >"$e/policy.d/30-c.conf"
+expect_exact "a rule twice across files: exit 1, both file:lines" 1 \
+	"usernsguard: $e/policy.d/30-c.conf:1:6: duplicate rule 'overflow-transitions' (first set at $e/policy.conf:2)" \
+	"$bin" check "$e/policy.conf"
+printf 'exempt overflow-transitions exec /nonexistent\n' >"$e/policy.d/30-c.conf"
+expect_exact "a resolution error in a drop-in names the drop-in's file:line:col" 1 \
+	"usernsguard: $e/policy.d/30-c.conf:1:34: exec '/nonexistent': No such file or directory" \
+	"$bin" check "$e/policy.conf"
+rm "$e/policy.d/30-c.conf"
+mkdir "$e/policy.d/40-d.conf"
+expect_exact "a directory named like a drop-in: exit 1, naming it" 1 \
+	"usernsguard: $e/policy.d/40-d.conf: not a regular file (a drop-in is a regular file whose name ends in .conf)" \
+	"$bin" check "$e/policy.conf"
+rmdir "$e/policy.d/40-d.conf"
+for i in $(seq 52 80); do : >"$e/policy.d/$i.conf"; done
+expect "32 files in all: exit 0" 0 "ok: 2 rules on" "$bin" check "$e/policy.conf"
+: >"$e/policy.d/81.conf"
+expect_exact "33 files: exit 1" 1 \
+	"usernsguard: too many policy files: $e/policy.conf and 32 drop-ins in $e/policy.d (at most 32 files in all)" \
+	"$bin" check "$e/policy.conf"
+rm -f "$e"/policy.d/[5-8]?.conf
+mv "$e/policy.d" "$e/policy.d.away"
+: >"$e/policy.d"
+expect_exact "a drop-in directory that is a file: exit 4" 4 \
+	"usernsguard: cannot read policy drop-ins $e/policy.d: Not a directory" \
+	"$bin" check "$e/policy.conf"
+rm "$e/policy.d"
+mv "$e/policy.d.away" "$e/policy.d"
+# check --as TARGET CANDIDATE: what config management validates before it writes TARGET.
+printf 'rule shift-marks on\n' >"$tmp/candidate"
+expect_exact "check --as a drop-in that exists: the candidate replaces it" 0 \
+	"$tmp/candidate: ok: 3 rules on, 1 exemption, overflow ids 60000/60001
+  merged: $e/policy.conf
+  merged: $tmp/candidate as $e/policy.d/10-a.conf
+  merged: $e/policy.d/20-b.conf" "$bin" check --as "$e/policy.d/10-a.conf" "$tmp/candidate"
+expect_exact "check --as a new drop-in: inserted in its place" 0 \
+	"$tmp/candidate: ok: 3 rules on, 2 exemptions, overflow ids 60000/60001
+  merged: $e/policy.conf
+  merged: $e/policy.d/10-a.conf
+  merged: $tmp/candidate as $e/policy.d/15-new.conf
+  merged: $e/policy.d/20-b.conf" "$bin" check --as "$e/policy.d/15-new.conf" "$tmp/candidate"
+printf 'mode audit\nrule overflow-transitions on\n' >"$tmp/candidate"
+expect_exact "check --as a drop-in: the candidate's lines are named by its own path" 1 \
+	"usernsguard: $tmp/candidate:2:6: duplicate rule 'overflow-transitions' (first set at $e/policy.conf:2)" \
+	"$bin" check --as "$e/policy.d/15-new.conf" "$tmp/candidate"
+printf 'overflow-ids uid 60000 gid 60001\nrule most-restrictive off\n' >"$tmp/candidate"
+expect_exact "check --as the policy: the drop-ins are checked against the candidate" 1 \
+	"usernsguard: $e/policy.d/20-b.conf:1:6: duplicate rule 'most-restrictive' (first set at $tmp/candidate:2)" \
+	"$bin" check --as "$e/policy.conf" "$tmp/candidate"
+printf 'overflow-ids uid 60000 gid 60001\nrule overflow-transitions off\n' >"$tmp/candidate"
+expect_exact "check --as the policy: ok, the candidate first" 0 \
+	"$tmp/candidate: ok: 1 rule on, 2 exemptions, overflow ids 60000/60001
+  merged: $tmp/candidate as $e/policy.conf
+  merged: $e/policy.d/10-a.conf
+  merged: $e/policy.d/20-b.conf" "$bin" check --as "$e/policy.conf" "$tmp/candidate"
+expect "check --as a file in policy.d that is no drop-in: exit 2" 2 \
+	"usernsguard: --as $e/policy.d/README: in the drop-in directory of $e/policy.conf, but not a drop-in's name (NAME.conf, not starting with '.')" \
+	"$bin" check --as "$e/policy.d/README" "$tmp/candidate"
+expect "check --as a directory: exit 2" 2 \
+	"usernsguard: --as $e/policy.d: not a regular file (name the policy file, or the drop-in, that the candidate stands in for)" \
+	"$bin" check --as "$e/policy.d" "$tmp/candidate"
+expect "check --as without a candidate: exit 2" 2 "check: expected 1 argument, got 0" \
+	"$bin" check --as "$e/policy.conf"
+expect "check --as of a missing candidate: exit 4" 4 "cannot read policy $tmp/none.conf" \
+	"$bin" check --as "$e/policy.conf" "$tmp/none.conf"
 # scan against a fixture /proc tree: two namespaces overlapping by host uid 165545.
 fixture_ns() { # DIR PID INODE COMM UID_MAP GID_MAP
 	mkdir -p "$1/proc/$2/ns"

@@ -3,7 +3,9 @@
  * Hardening: the pins are root-only and out of reach of a container's
  * root; a loader killed with SIGKILL at any point leaves one whole policy
  * in force; concurrent loads are serialized; bad environments get their
- * own exit code and leave nothing loaded; probe reports support.
+ * own exit code and leave nothing loaded; probe reports support; a policy
+ * with drop-ins is listed file by file and a conflicting drop-in changes
+ * nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include "guest_test.h"
 
 #define NOBODY 65534
+#define UG_FILES_PIN "/sys/fs/bpf/usernsguard/ug_policy_files"
 #define MAP "0 100000 65536\n"
 
 static const char policy_a[] = "rule overflow-transitions on on-deny errno\n";
@@ -184,6 +187,88 @@ static void test_concurrent_loads(void)
 	       "before %lld after %lld", before, after);
 }
 
+/* ---- drop-ins --------------------------------------------------------------- */
+
+#define DROP_DIR "/tmp/dropin"
+#define FILES_OF "sed -n '/^files:/,/^loaded at:/p' | sed '1d;$d'"
+
+/*
+ * A policy and two drop-ins: status lists the three files with the hashes
+ * sha256sum gives, its sha256 is that of sha256sum's lines; a conflicting
+ * drop-in fails the load and leaves the policy in force as it was; a pin
+ * directory from before the file list gets one at the next load.
+ */
+static void test_drop_ins(void)
+{
+	const char *files = DROP_DIR "/policy.conf " DROP_DIR "/policy.d/10-a.conf " DROP_DIR
+			    "/policy.d/20-b.conf";
+	char want[1024], got[1024], sha[65], manifest_sha[65];
+	long long before, after;
+	int rc;
+
+	sh("rm -rf " DROP_DIR "; mkdir -p " DROP_DIR "/policy.d");
+	write_file(DROP_DIR "/policy.conf", policy_a);
+	write_file(DROP_DIR "/policy.d/10-a.conf", "rule most-restrictive off\n");
+	write_file(DROP_DIR "/policy.d/20-b.conf",
+		   "exempt overflow-transitions cgroup /not-there.slice\n");
+	write_file(DROP_DIR "/policy.d/.20-b.conf.swp", "rule shift-marks on\n");
+	rc = sh_capture(out, sizeof(out), "usernsguard load " DROP_DIR "/policy.conf");
+	expect(rc == 0, "load of a policy with two drop-ins", "exit %d: %s", rc, out);
+
+	sh_capture(want, sizeof(want), "sha256sum %s | sed 's/^/  /'", files);
+	sh_capture(got, sizeof(got), "usernsguard status | " FILES_OF);
+	expect(!strcmp(got, want) && strlen(got) > 3 * 66,
+	       "status: the three files, each with its sha256sum, in merge order",
+	       "got:\n%swant:\n%s", got, want);
+	sh_capture(out, sizeof(out), "sha256sum %s | sha256sum", files);
+	sscanf(out, "%64s", manifest_sha);
+	current_sha(sha);
+	expect(strlen(sha) == 64 && !strcmp(sha, manifest_sha),
+	       "status: sha256 is `sha256sum FILES | sha256sum`", "%s, want %s", sha,
+	       manifest_sha);
+	expect_outcome("the merged policy enforces", in_child(op_setuid, (void *)NOBODY),
+		       ERR(EPERM));
+
+	/* A drop-in may not override the file: the load fails, nothing changes. */
+	before = generation();
+	write_file(DROP_DIR "/policy.d/30-c.conf", "# no\nrule overflow-transitions off\n");
+	rc = sh_capture(out, sizeof(out), "usernsguard load " DROP_DIR "/policy.conf");
+	expect(rc == 1 && !strcmp(out, "usernsguard: " DROP_DIR "/policy.d/30-c.conf:2:6: "
+				       "duplicate rule 'overflow-transitions' (first set at "
+				       DROP_DIR "/policy.conf:1)\n"),
+	       "a conflicting drop-in: exit 1, one line naming both files", "exit %d: %s", rc,
+	       out);
+	after = generation();
+	current_sha(sha);
+	expect(before > 0 && after == before && !strcmp(sha, manifest_sha),
+	       "after the refused load: the same generation and policy in force",
+	       "generation %lld -> %lld, sha %s", before, after, sha);
+	expect_outcome("and it still enforces", in_child(op_setuid, (void *)NOBODY), ERR(EPERM));
+	/* Twin: the same drop-in, adding instead of overriding. */
+	write_file(DROP_DIR "/policy.d/30-c.conf", "# yes\nrule shift-marks off\n");
+	rc = sh_capture(out, sizeof(out), "usernsguard load " DROP_DIR "/policy.conf");
+	expect(rc == 0 && generation() == before + 1, "a drop-in that adds: loaded",
+	       "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "usernsguard status | " FILES_OF " | wc -l");
+	expect(rc == 0 && atoi(out) == 4, "status: four files now", "%s", out);
+
+	/* Pins from a version without the list: status lists none, the next load adds it. */
+	sh("rm " UG_FILES_PIN);
+	rc = sh_capture(out, sizeof(out), "usernsguard status");
+	expect(rc == 0 && !strstr(out, "files:") && strstr(out, "sha256:"),
+	       "no pinned file list: status without the files block", "exit %d: %s", rc, out);
+	rc = sh_capture(out, sizeof(out), "usernsguard load " DROP_DIR "/policy.conf >/dev/null "
+			"2>&1 && usernsguard status | " FILES_OF " | wc -l");
+	expect(rc == 0 && atoi(out) == 4 && access(UG_FILES_PIN, F_OK) == 0,
+	       "the next load pins the list again and status shows it", "exit %d: %s", rc, out);
+	/* One file: its own hash, one line. */
+	rc = sh_capture(out, sizeof(out), "usernsguard load /tmp/a.conf >/dev/null 2>&1 && "
+			"usernsguard status | " FILES_OF);
+	snprintf(want, sizeof(want), "  %s  /tmp/a.conf\n", sha_a);
+	expect(rc == 0 && !strcmp(out, want), "a policy without drop-ins: one file line",
+	       "exit %d: %s", rc, out);
+}
+
 /* ---- bad environments ---------------------------------------------------- */
 
 static void test_bad_environments(void)
@@ -249,6 +334,7 @@ int main(int argc, char **argv)
 	test_protection();
 	test_killed_loader();
 	test_concurrent_loads();
+	test_drop_ins();
 	test_bad_environments();
 	return summary();
 }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sha2.h>
+
 #include "policy.h"
 #include "util.h"
 
@@ -475,4 +477,218 @@ Test(policy, rate_limit_per_rule)
 	ug_policy_free(&pol);
 	EXPECT_ERROR("rule shift-marks on rate-limit 1 rate-limit 2\n",
 		     "p.conf:1:34: duplicate 'rate-limit'");
+}
+
+/* ---- drop-ins: one parse across files ------------------------------------ */
+
+#define MAIN "/etc/usernsguard/policy.conf"
+#define DROP "/etc/usernsguard/policy.d/10-x.conf"
+#define DROP2 "/etc/usernsguard/policy.d/20-y.conf"
+
+/* Parse @main, then the drop-ins @drop and (if not NULL) @drop2. */
+static int parse3(const char *main, const char *drop, const char *drop2)
+{
+	const struct ug_policy_text files[] = {
+		{ MAIN, main, strlen(main) },
+		{ DROP, drop, strlen(drop) },
+		{ DROP2, drop2 ? drop2 : "", drop2 ? strlen(drop2) : 0 },
+	};
+
+	memset(err, 0, sizeof(err));
+	return ug_policy_parse_files(files, drop2 ? 3 : 2, &pol, err, sizeof(err));
+}
+
+#define EXPECT_DROP_ERROR(main, drop, message)                                         \
+	do {                                                                           \
+		cr_assert_eq(parse3(main, drop, NULL), -EINVAL, "accepted: %s", drop); \
+		cr_assert_str_eq(err, message);                                        \
+	} while (0)
+
+#define EXPECT_DROP_OK(main, drop)                                                     \
+	do {                                                                           \
+		cr_assert_eq(parse3(main, drop, NULL), 0, "%s", err);                  \
+		ug_policy_free(&pol);                                                  \
+	} while (0)
+
+Test(policy, drop_ins_add_rules_exemptions_scopes_and_marks)
+{
+	cr_assert_eq(parse3("mode audit\nrule overflow-transitions on\n"
+			    "exempt overflow-transitions exec /usr/sbin/a\n",
+			    "# tenants\nrule shift-marks on\n"
+			    "exempt overflow-transitions exec /usr/sbin/b\n"
+			    "mark /srv/t shiftable-by 100000\n",
+			    "rule most-restrictive on\nscope most-restrictive owner 1000\n"),
+		     0, "%s", err);
+	cr_assert_eq(pol.n_files, 3);
+	cr_assert_str_eq(pol.name, MAIN);
+	cr_assert_str_eq(pol.files[0].path, MAIN);
+	cr_assert_str_eq(pol.files[1].path, DROP);
+	cr_assert_str_eq(pol.files[2].path, DROP2);
+	cr_assert_eq(pol.mode, UG_MODE_AUDIT);
+	cr_assert_eq(ug_rule_mode(&pol, UG_RULE_OVERFLOW_TRANSITIONS), UG_MODE_AUDIT);
+	cr_assert_eq(ug_rule_mode(&pol, UG_RULE_SHIFT_MARKS), UG_MODE_AUDIT);
+	cr_assert_eq(ug_rule_mode(&pol, UG_RULE_MOST_RESTRICTIVE), UG_MODE_AUDIT);
+	cr_assert_str_eq(pol.rules[UG_RULE_OVERFLOW_TRANSITIONS].where.file, MAIN);
+	cr_assert_str_eq(pol.rules[UG_RULE_SHIFT_MARKS].where.file, DROP);
+	cr_assert_eq(pol.rules[UG_RULE_SHIFT_MARKS].where.line, 2);
+	cr_assert_str_eq(pol.rules[UG_RULE_MOST_RESTRICTIVE].where.file, DROP2);
+	cr_assert_eq(pol.n_exempt, 3);
+	cr_assert_str_eq(pol.exempt[0].path, "/usr/sbin/a");
+	cr_assert_str_eq(pol.exempt[0].where.file, MAIN);
+	cr_assert_eq(pol.exempt[0].where.line, 3);
+	cr_assert_str_eq(pol.exempt[1].path, "/usr/sbin/b");
+	cr_assert_str_eq(pol.exempt[1].where.file, DROP);
+	cr_assert_eq(pol.exempt[1].where.line, 3);
+	cr_assert_eq(pol.exempt[1].where.col, 34);
+	cr_assert_eq(pol.exempt[2].kind, UG_SCOPE_OWNER);
+	cr_assert_eq(pol.exempt[2].id, 1000);
+	cr_assert_str_eq(pol.exempt[2].where.file, DROP2);
+	cr_assert_eq(pol.exempt[2].where.line, 2);
+	cr_assert_eq(pol.n_marks, 1);
+	cr_assert_str_eq(pol.marks[0].path, "/srv/t");
+	cr_assert_str_eq(pol.marks[0].where.file, DROP);
+	cr_assert_eq(pol.marks[0].where.line, 4);
+	cr_assert_eq(pol.marks[0].where.col, 6);
+	/* Every where points into the policy's own list of files. */
+	cr_assert_eq(pol.marks[0].where.file, pol.files[1].path);
+}
+
+Test(policy, drop_in_errors_name_the_drop_in)
+{
+	EXPECT_DROP_ERROR("mode enforce\n", "\n  frobnicate yes\n",
+			  DROP ":2:3: unknown directive 'frobnicate'");
+	EXPECT_DROP_OK("mode enforce\n", "\n  rule shift-marks on\n");
+}
+
+Test(policy, drop_in_sets_what_the_file_does_not)
+{
+	cr_assert_eq(parse3("rule overflow-transitions on\n",
+			    "mode audit\noverflow-ids uid 60000 gid 60001\nshift-default allow\n",
+			    NULL),
+		     0, "%s", err);
+	cr_assert_eq(pol.mode, UG_MODE_AUDIT);
+	cr_assert_str_eq(pol.mode_where.file, DROP);
+	cr_assert_eq(pol.overflow_uid, 60000);
+	cr_assert(pol.shift_default_allow);
+}
+
+Test(policy, cross_file_duplicate_mode)
+{
+	EXPECT_DROP_ERROR("mode enforce\n", "# late\nmode audit\n",
+			  DROP ":2:1: duplicate 'mode' (first set at " MAIN ":1)");
+	EXPECT_DROP_OK("rule overflow-transitions on\n", "# late\nmode audit\n");
+}
+
+Test(policy, cross_file_duplicate_overflow_ids)
+{
+	EXPECT_DROP_ERROR("\noverflow-ids auto\n", "overflow-ids uid 1 gid 1\n",
+			  DROP ":1:1: duplicate 'overflow-ids' (first set at " MAIN ":2)");
+	EXPECT_DROP_OK("mode audit\n", "overflow-ids uid 1 gid 1\n");
+}
+
+Test(policy, cross_file_duplicate_rule)
+{
+	EXPECT_DROP_ERROR("rule overflow-transitions on\n", "rule overflow-transitions off\n",
+			  DROP ":1:6: duplicate rule 'overflow-transitions' (first set at " MAIN
+			       ":1)");
+	EXPECT_DROP_OK("rule overflow-transitions on\n", "rule most-restrictive off\n");
+}
+
+Test(policy, cross_file_duplicate_exempt)
+{
+	EXPECT_DROP_ERROR("\n\nexempt overflow-transitions exec /a\n",
+			  "exempt overflow-transitions exec /a\n",
+			  DROP ":1:34: duplicate exempt '/a' (first set at " MAIN ":3)");
+	/* Another path, or the same path for another rule: not a duplicate. */
+	EXPECT_DROP_OK("exempt overflow-transitions exec /a\n",
+		       "exempt overflow-transitions exec /b\nexempt most-restrictive exec /a\n");
+}
+
+Test(policy, cross_file_duplicate_scope)
+{
+	EXPECT_DROP_ERROR("scope most-restrictive owner 1\n", "scope most-restrictive owner 1\n",
+			  DROP ":1:30: duplicate scope '1' (first set at " MAIN ":1)");
+	EXPECT_DROP_OK("scope most-restrictive owner 1\n", "scope most-restrictive owner 2\n");
+}
+
+Test(policy, cross_file_duplicate_shift_default)
+{
+	EXPECT_DROP_ERROR("shift-default deny\n", "shift-default allow\n",
+			  DROP ":1:1: duplicate 'shift-default' (first set at " MAIN ":1)");
+	EXPECT_DROP_OK("rule shift-marks on\n", "shift-default allow\n");
+}
+
+Test(policy, duplicate_between_two_drop_ins)
+{
+	cr_assert_eq(parse3("", "\nrule shift-marks on\n", "rule shift-marks off\n"), -EINVAL);
+	cr_assert_str_eq(err, DROP2 ":1:6: duplicate rule 'shift-marks' (first set at " DROP
+			      ":2)");
+	cr_assert_eq(parse3("", "\nrule shift-marks on\n", "rule most-restrictive off\n"), 0,
+		     "%s", err);
+}
+
+/* Inside one drop-in, the one-file wording stays. */
+Test(policy, same_file_duplicates_keep_their_wording)
+{
+	EXPECT_DROP_ERROR("rule shift-marks on\n", "mode audit\nmode enforce\n",
+			  DROP ":2:1: duplicate 'mode' (first set at line 1)");
+	EXPECT_DROP_ERROR("", "exempt overflow-transitions exec /a\n"
+			  "exempt overflow-transitions exec /a\n",
+			  DROP ":2:34: duplicate exempt '/a' (first at line 1)");
+	EXPECT_DROP_OK("rule shift-marks on\n", "mode audit\n");
+}
+
+Test(policy, sha256_of_one_file_is_the_files)
+{
+	const char *text = "rule overflow-transitions on\n";
+	const struct ug_policy_text one = { MAIN, text, strlen(text) };
+	char want[65], hex[65];
+
+	cr_assert_eq(ug_policy_parse_files(&one, 1, &pol, err, sizeof(err)), 0, "%s", err);
+	SHA256Data((const uint8_t *)text, strlen(text), want);
+	ug_hex(pol.sha256, 32, hex);
+	cr_assert_str_eq(hex, want);
+	ug_hex(pol.files[0].sha256, 32, hex);
+	cr_assert_str_eq(hex, want);
+}
+
+/* With drop-ins: the hash of `sha256sum FILE...`'s output, as `| sha256sum` computes it. */
+Test(policy, sha256_of_drop_ins_is_the_manifests)
+{
+	const char *main = "rule overflow-transitions on\n", *drop = "rule most-restrictive on\n";
+	char a[65], b[65], manifest[512], want[65], hex[65];
+
+	cr_assert_eq(parse3(main, drop, NULL), 0, "%s", err);
+	SHA256Data((const uint8_t *)main, strlen(main), a);
+	SHA256Data((const uint8_t *)drop, strlen(drop), b);
+	snprintf(manifest, sizeof(manifest), "%s  %s\n%s  %s\n", a, MAIN, b, DROP);
+	SHA256Data((const uint8_t *)manifest, strlen(manifest), want);
+	ug_hex(pol.sha256, 32, hex);
+	cr_assert_str_eq(hex, want);
+	ug_hex(pol.files[0].sha256, 32, hex);
+	cr_assert_str_eq(hex, a);
+	ug_hex(pol.files[1].sha256, 32, hex);
+	cr_assert_str_eq(hex, b);
+	/* An empty drop-in still counts: the hash says which files were read. */
+	ug_policy_free(&pol);
+	cr_assert_eq(parse3(main, "", NULL), 0, "%s", err);
+	ug_hex(pol.sha256, 32, hex);
+	cr_assert_str_neq(hex, a);
+}
+
+Test(policy, at_most_32_files)
+{
+	struct ug_policy_text files[UG_POLICY_FILES_MAX + 1];
+	char names[UG_POLICY_FILES_MAX + 1][32];
+
+	for (int i = 0; i <= UG_POLICY_FILES_MAX; i++) {
+		snprintf(names[i], sizeof(names[i]), "d/%02d.conf", i);
+		files[i] = (struct ug_policy_text){ names[i], "", 0 };
+	}
+	cr_assert_eq(ug_policy_parse_files(files, UG_POLICY_FILES_MAX + 1, &pol, err, sizeof(err)),
+		     -EINVAL);
+	cr_assert_str_eq(err, "d/00.conf: 33 policy files (one to 32: the file and its drop-ins)");
+	cr_assert_eq(ug_policy_parse_files(files, UG_POLICY_FILES_MAX, &pol, err, sizeof(err)), 0,
+		     "%s", err);
+	cr_assert_eq(pol.n_files, 32);
 }

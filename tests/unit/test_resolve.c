@@ -11,6 +11,7 @@
 
 #include "policy.h"
 #include "resolve.h"
+#include "util.h"
 
 static char dir[] = "/tmp/ug-resolve-XXXXXX";
 static char uid_file[128], gid_file[128];
@@ -351,4 +352,126 @@ Test(resolve, pool_of_a_users_subids)
 	cr_assert_eq(resolve(text), -EINVAL);
 	cr_assert(strstr(err, "user 'kubelet' has uids 65536+6553600 but gids 65536+65536: a pool "
 			      "needs the same range in "), "%s", err);
+}
+
+/* ---- drop-ins: a resolution error names the file it is in ------------------ */
+
+#define MAIN "policy.conf"
+#define DROP "policy.d/10-x.conf"
+
+static int resolve2(const char *main, const char *drop)
+{
+	const struct ug_policy_text files[] = {
+		{ MAIN, main, strlen(main) },
+		{ DROP, drop, strlen(drop) },
+	};
+
+	cr_assert_eq(ug_policy_parse_files(files, 2, &src, err, sizeof(err)), 0, "%s", err);
+	return ug_policy_resolve(&src, &sys, &kp, err, sizeof(err));
+}
+
+static void reset(void)
+{
+	ug_kernel_policy_free(&kp);
+	ug_policy_free(&src);
+}
+
+Test(resolve, missing_exec_in_a_drop_in_names_the_drop_in)
+{
+	char text[256], exe[160];
+
+	cr_assert_eq(resolve2("rule overflow-transitions on\n",
+			      "\nexempt overflow-transitions exec /nonexistent/daemon\n"),
+		     -ENOENT);
+	cr_assert_str_eq(err, DROP ":2:34: exec '/nonexistent/daemon': No such file or directory");
+	reset();
+	snprintf(exe, sizeof(exe), "%s/daemon", dir);
+	put(exe, "");
+	snprintf(text, sizeof(text), "\nexempt overflow-transitions exec %s\n", exe);
+	cr_assert_eq(resolve2("rule overflow-transitions on\n", text), 0, "%s", err);
+	cr_assert_eq(kp.n_exempt, 1);
+}
+
+Test(resolve, cgroup_in_a_drop_in_names_the_drop_in)
+{
+	cr_assert_eq(resolve2("", "exempt overflow-transitions cgroup /system.slice\n"), -ENOTDIR);
+	cr_assert(strstr(err, DROP ":1:36: cgroup '/system.slice': ") &&
+		  strstr(err, "is not a cgroup2 mount"), "%s", err);
+	reset();
+	cr_assert_eq(resolve2("", "exempt overflow-transitions exec /bin/sh\n"), 0, "%s", err);
+}
+
+Test(resolve, pool_user_in_a_drop_in_names_the_drop_in)
+{
+	char text[512], tree[160], subuid[160];
+
+	snprintf(tree, sizeof(tree), "%s/images", dir);
+	snprintf(subuid, sizeof(subuid), "%s/subuid", dir);
+	cr_assert_eq(mkdir(tree, 0755), 0);
+	put(subuid, "kubelet:65536:6553600\n");
+	sys.subuid = subuid;
+	sys.subgid = subuid;
+	snprintf(text, sizeof(text), "mark %s shiftable-by subids carol\n", tree);
+	cr_assert_eq(resolve2("rule shift-marks on\n", text), -ENOENT);
+	cr_assert(strstr(err, DROP ":1:6: mark '") && strstr(err, "user 'carol' has no range in "),
+		  "%s", err);
+	reset();
+	snprintf(text, sizeof(text), "mark %s shiftable-by subids kubelet\n", tree);
+	cr_assert_eq(resolve2("rule shift-marks on\n", text), 0, "%s", err);
+}
+
+Test(resolve, two_marks_on_one_tree_across_files)
+{
+	char main[256], drop[256], tree[160], other[160];
+
+	snprintf(tree, sizeof(tree), "%s/group1", dir);
+	snprintf(other, sizeof(other), "%s/group2", dir);
+	cr_assert_eq(mkdir(tree, 0755), 0);
+	cr_assert_eq(mkdir(other, 0755), 0);
+	snprintf(main, sizeof(main), "mark %s shiftable-by 200000\n", tree);
+	snprintf(drop, sizeof(drop), "\nmark %s/. shiftable-by 300000\n", tree);
+	cr_assert_eq(resolve2(main, drop), -EEXIST);
+	cr_assert(strstr(err, DROP ":2:6: mark '") &&
+		  strstr(err, "/group1/.' names the same tree as " MAIN ":1") &&
+		  !strstr(err, "line"), "%s", err);
+	reset();
+	snprintf(drop, sizeof(drop), "\nmark %s shiftable-by 300000\n", other);
+	cr_assert_eq(resolve2(main, drop), 0, "%s", err);
+	cr_assert_eq(kp.n_marks, 2);
+	cr_assert_str_eq(kp.mark_where[0].file, MAIN);
+	cr_assert_str_eq(kp.mark_where[1].file, DROP);
+	cr_assert_eq(kp.mark_where[1].line, 2);
+}
+
+Test(resolve, mark_inside_a_mark_of_another_file)
+{
+	char main[256], drop[256], outer[160], inner[200];
+
+	snprintf(outer, sizeof(outer), "%s/tenants", dir);
+	snprintf(inner, sizeof(inner), "%s/tenants/a", dir);
+	cr_assert_eq(mkdir(outer, 0755), 0);
+	cr_assert_eq(mkdir(inner, 0755), 0);
+	snprintf(main, sizeof(main), "mark %s shiftable-by 200000\n", outer);
+	snprintf(drop, sizeof(drop), "mark %s shiftable-by 300000\n", inner);
+	cr_assert_eq(resolve2(main, drop), -EINVAL);
+	cr_assert(strstr(err, DROP ":1:6: mark '") &&
+		  strstr(err, "/tenants' of " MAIN ":1: the outer tree's tenant"), "%s", err);
+}
+
+/* What status lists: every file with its hash, in merge order. */
+Test(resolve, the_file_list_goes_with_the_policy)
+{
+	char a[65], b[65];
+
+	cr_assert_eq(resolve2("rule overflow-transitions on\n", "rule most-restrictive on\n"), 0,
+		     "%s", err);
+	cr_assert_eq(kp.files.n, 2);
+	cr_assert_str_eq(kp.files.file[0].path, MAIN);
+	cr_assert_str_eq(kp.files.file[1].path, DROP);
+	cr_assert_eq(memcmp(kp.files.file[0].sha256, src.files[0].sha256, 32), 0);
+	cr_assert_eq(memcmp(kp.files.file[1].sha256, src.files[1].sha256, 32), 0);
+	cr_assert_eq(memcmp(kp.policy.sha256, src.sha256, 32), 0);
+	ug_hex(kp.files.file[0].sha256, 32, a);
+	ug_hex(kp.files.file[1].sha256, 32, b);
+	cr_assert_str_neq(a, b);
 }
