@@ -22,6 +22,8 @@ packages=(
 	lintian blhc                     # make pkg-test: package checks, hardening flags
 	debootstrap                      # make pkg-test: clean Debian 12 chroot
 	systemd                          # make pkg-test: systemd-analyze verify
+	ansible-core openssh-client      # make fleet-test: the Ansible role over ssh
+	yamllint python3-yaml            # CLI tests: the Kubernetes manifests
 )
 
 export DEBIAN_FRONTEND=noninteractive

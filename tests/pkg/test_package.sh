@@ -269,22 +269,10 @@ EOF
 
 # --------------------------------------------------------- (d) the chroot
 echo "== (d) apt-get install ./$deb in a Debian 12 minbase chroot"
-# The mirror apt on this host uses for bookworm (deb.debian.org if none).
-mirror=$(apt-get indextargets --format '$(REPO_URI) $(CODENAME)' 2>/dev/null |
-	awk '$2 == "bookworm" && $1 !~ /security/ { print $1; exit }')
-mirror=${mirror:-http://deb.debian.org/debian/}
-tarball=$cache/bookworm-minbase.tar.gz
-mkdir -p "$cache" "$chroot_dir"
-if [ ! -s "$tarball" ]; then
-	t0=$SECONDS
-	debootstrap --variant=minbase bookworm "$work/bootstrap" "$mirror" >"$work/debootstrap.log" 2>&1 ||
-		{ tail -n 20 "$work/debootstrap.log"; echo "pkg-test: debootstrap failed" >&2; exit 1; }
-	rm -f "$work/bootstrap"/var/cache/apt/archives/*.deb
-	tar -C "$work/bootstrap" -cf - . | gzip -1 >"$tarball.tmp"
-	mv "$tarball.tmp" "$tarball"
-	rm -rf "$work/bootstrap"
-	echo "     debootstrap --variant=minbase bookworm $mirror: $((SECONDS - t0))s (cached in $tarball)"
-fi
+mkdir -p "$chroot_dir"
+t0=$SECONDS
+tarball=$("$top/tests/pkg/minbase.sh" "$cache") || exit 1
+[ $((SECONDS - t0)) -lt 5 ] || echo "     minbase root: $((SECONDS - t0))s (cached in $tarball)"
 tar -C "$chroot_dir" -xzf "$tarball"
 cp "$work/$deb" "$chroot_dir/tmp/"
 # overflow-ids auto reads /proc/sys/kernel/overflowuid.
