@@ -5,24 +5,8 @@
 # Usage: tests/cli/test_cli.sh BINARY
 set -u
 bin=$1
-passed=0
-failed=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-expect() { # NAME WANT_EXIT WANT_TEXT COMMAND...
-	local name=$1 want=$2 text=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" -eq "$want" ] && { [ -z "$text" ] || grep -qF -- "$text" <<<"$out"; }; then
-		passed=$((passed + 1))
-		echo "ok   $name"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name: exit $rc (want $want), output: $out"
-	fi
-}
+# shellcheck source=tests/cli/expect.sh
+. "$(dirname "$0")/expect.sh"
 
 for cmd in load unload status check events scan probe version help; do
 	expect "$cmd --help: exit 0 and usage" 0 "usage: usernsguard [-d] $cmd" "$bin" "$cmd" --help

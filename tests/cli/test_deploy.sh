@@ -11,24 +11,8 @@ set -u
 bin=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 manifest=$top/deploy/kubernetes/usernsguard.yaml
-passed=0
-failed=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-expect() { # NAME WANT_EXIT WANT_TEXT COMMAND...
-	local name=$1 want=$2 text=$3 out rc
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" -eq "$want" ] && { [ -z "$text" ] || grep -qF -- "$text" <<<"$out"; }; then
-		passed=$((passed + 1))
-		echo "ok   $name"
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name: exit $rc (want $want), output: $out"
-	fi
-}
+# shellcheck source=tests/cli/expect.sh
+. "$(dirname "$0")/expect.sh"
 
 lint='{extends: default, rules: {line-length: {max: 110}, document-start: disable, truthy: {check-keys: false}}}'
 expect "yamllint: the Kubernetes manifest" 0 "" yamllint -s -d "$lint" "$manifest"
