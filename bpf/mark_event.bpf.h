@@ -34,7 +34,7 @@ static __noinline void ug_mark_event(struct file *file, unsigned long op)
 	ug_event_start(&ev, (__u32)op);
 	ev.rule = rule;
 	ev.verdict = UG_VERDICT_REPORTED;
-	ug_shift_describe(&ev, file->f_path.dentry, key.dev);
+	ug_shift_describe(&ev, (__u64)file->f_path.dentry, key.dev);
 	ev.mark_shiftable_by = mark->shiftable_by;
 	ev.mark_origin = mark->origin;
 	ev.mark_range = mark->range;

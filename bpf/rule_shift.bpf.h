@@ -94,16 +94,17 @@ enum ug_mark_found {
 };
 
 /*
- * The mark on @dentry or on the nearest parent with one, on device @dev,
- * copied to @mark. A bpf_loop(): the verifier checks one level, however
- * deep the walk goes (UG_MARK_MAX_DEPTH levels). A subprogram, like
- * ug_idmap_conforms(): the walk's state stays out of the judging frame,
- * which 6.1's verifier adds to the namespace walk's along one chain.
+ * The mark on the dentry at @dentry or on the nearest parent with one, on
+ * device @dev, copied to @mark. A bpf_loop(): the verifier checks one
+ * level, however deep the walk goes (UG_MARK_MAX_DEPTH levels). A
+ * subprogram, like ug_idmap_conforms(): the walk's state stays out of the
+ * judging frame, which 6.1's verifier adds to the namespace walk's along
+ * one chain.
  */
-static __noinline enum ug_mark_found ug_find_mark(__u32 slot, struct dentry *dentry, __u32 dev,
+static __noinline enum ug_mark_found ug_find_mark(__u32 slot, __u64 dentry, __u32 dev,
 						  struct ug_mark *mark)
 {
-	struct ug_mark_walk w = { .dentry = (__u64)dentry, .key = { .slot = slot, .dev = dev } };
+	struct ug_mark_walk w = { .dentry = dentry, .key = { .slot = slot, .dev = dev } };
 	const struct ug_mark *found;
 
 	if (!dentry)
@@ -125,32 +126,32 @@ static __noinline enum ug_mark_found ug_find_mark(__u32 slot, struct dentry *den
 	return w.root ? UG_MARK_NONE : UG_MARK_UNKNOWN;
 }
 
-/* Whether @dentry is a directory above a mark on device @dev. */
-static __always_inline bool ug_above_mark(__u32 slot, struct dentry *dentry, __u32 dev)
+/* Whether the dentry at @dentry is a directory above a mark on device @dev. */
+static __always_inline bool ug_above_mark(__u32 slot, __u64 dentry, __u32 dev)
 {
 	struct ug_mark_key key = { .slot = slot, .dev = dev };
-	struct inode *inode = dentry->d_inode;
+	const struct inode *inode = BPF_CORE_READ((struct dentry *)dentry, d_inode);
 	const struct ug_mark *mark;
 	bool runtime;
 
 	if (!inode)
 		return false;
-	key.ino = inode->i_ino;
+	key.ino = BPF_CORE_READ(inode, i_ino);
 	mark = ug_mark_lookup(&key, &runtime);
 	return mark && (mark->flags & UG_MARK_ANCESTOR);
 }
 
 /* The event describes the view's root directory (or the inode written). */
-static __always_inline void ug_shift_describe(struct ug_event *ev, struct dentry *dentry, __u32 dev)
+static __always_inline void ug_shift_describe(struct ug_event *ev, __u64 dentry, __u32 dev)
 {
-	struct inode *inode = dentry ? dentry->d_inode : NULL;
+	const struct inode *inode = dentry ? BPF_CORE_READ((struct dentry *)dentry, d_inode) : NULL;
 
 	ev->dev = dev;
 	if (inode) {
-		ev->ino = inode->i_ino;
-		ev->mode = inode->i_mode;
-		ev->owner_uid = inode->i_uid.val;
-		ev->owner_gid = inode->i_gid.val;
+		ev->ino = BPF_CORE_READ(inode, i_ino);
+		ev->mode = BPF_CORE_READ(inode, i_mode);
+		ev->owner_uid = BPF_CORE_READ(inode, i_uid.val);
+		ev->owner_gid = BPF_CORE_READ(inode, i_gid.val);
 	}
 }
 
@@ -220,66 +221,87 @@ bad:
 }
 
 /*
+ * What the judge found about a refused view: the event is built from it
+ * afterwards (ug_shift_refuse()), so the 192-byte event is never in a
+ * frame beside the walks' and the scan's (6.1: 512 bytes along a chain).
+ * All 32-bit fields: no padding, as a global subprogram's argument needs.
+ */
+struct ug_shift_finding {
+	__u32 slot;           /* the policy slot judged by */
+	__u32 reason;         /* enum ug_shift_reason */
+	__u32 err;            /* EPERM, or EROFS for a write through a ro mark */
+	__u32 shiftable_by;   /* the root the view shows origin as (a pool's: the uid map's) */
+	__u32 origin, range;  /* the mark's */
+	__u32 idmap_nr;       /* the uid map's extents ... */
+	struct ug_extent first; /* ... and its first one */
+	struct ug_extent bad;   /* the first extent outside the mark (count 0: none) */
+};
+
+/*
  * Whether the mount's uid (or gid) idmap is a sub-range of the marked
  * shift origin+k -> root+k (k < range) that includes origin itself: no id
  * outside the range, host root included, can appear (but for the one
  * extent ug_extent_host_root_only() allows). The root is
- * @ev->mark_shiftable_by: the mark's, or for a pool UG_INVALID_ID, set
- * here to the root the uid map implies; the gid map must then imply the
- * same.
+ * @f->shiftable_by: the mark's, or for a pool UG_INVALID_ID, set here to
+ * the root the uid map implies; the gid map must then imply the same.
+ * 1 when it conforms, else 0.
+ *
+ * A global subprogram: the verifier checks it, and the scan's bpf_loop()
+ * until its states converge, once, not for the uid and the gid map apart.
+ * @mark and @f are the judge's own frame (never NULL).
  */
-static __noinline bool ug_idmap_conforms(unsigned long map, bool gid, const struct ug_mark *mark,
-					 struct ug_event *ev)
+__noinline int ug_idmap_conforms(__u64 map, __u32 gid, const struct ug_mark *mark,
+				 struct ug_shift_finding *f)
 {
-	struct ug_shift_scan scan = {
+	struct ug_shift_scan scan;
+	__u32 n = 0;
+
+	if (!mark || !f)
+		return 0;
+	scan = (struct ug_shift_scan){
 		.origin = mark->origin,
-		.target = ev->mark_shiftable_by,
+		.target = f->shiftable_by,
 		.range = mark->range,
 		.pool_first = mark->shiftable_by,
 		.pool_size = mark->pool_size,
 		.block = mark->block,
-		.fixed = ev->mark_shiftable_by != UG_INVALID_ID,
+		.fixed = f->shiftable_by != UG_INVALID_ID,
 		.conforms = true,
 	};
-	__u32 n = 0;
-
 	if (bpf_probe_read_kernel(&n, sizeof(n),
 				  (const void *)(map + bpf_core_field_offset(struct uid_gid_map,
 									      nr_extents))))
-		return false;
+		return 0;
 	if (n == 0 || n > UG_IDMAP_MAX_EXTENTS)
-		return false;
+		return 0;
 	if (n > UG_IDMAP_BASE_EXTENTS) {
 		if (bpf_probe_read_kernel(&scan.extents, sizeof(scan.extents),
 					  (const void *)(map + bpf_core_field_offset(struct uid_gid_map,
 										      forward))))
-			return false;
+			return 0;
 	} else {
 		scan.extents = map + bpf_core_field_offset(struct uid_gid_map, extent);
 	}
 	bpf_loop(n, ug_shift_scan_one, &scan, 0);
 	if (!gid) {
-		/* The first extent, read straight into the event (its three fields in order). */
-		if (bpf_probe_read_kernel(&ev->idmap_first, sizeof(struct ug_extent),
-					  (const void *)scan.extents))
-			ev->idmap_count = 0;
-		ev->idmap_nr = n;
-		ev->bad_first = scan.bad.first;
-		ev->bad_lower = scan.bad.lower_first;
-		ev->bad_count = scan.bad.count;
+		if (bpf_probe_read_kernel(&f->first, sizeof(f->first), (const void *)scan.extents))
+			f->first.count = 0;
+		f->idmap_nr = n;
+		f->bad = scan.bad;
 	}
 	if (!scan.conforms || !scan.maps_origin)
-		return false;
-	ev->mark_shiftable_by = scan.target;
-	return true;
+		return 0;
+	f->shiftable_by = scan.target;
+	return 1;
 }
 
 /*
- * Whether @ns, or a namespace it is nested in, has host uid @root as its
- * root. A subprogram: the walk's state stays out of ug_shift_judge()'s
- * frame, which 6.1 adds to the mark walk's along the deepest chain.
+ * Whether the namespace at @ns, or one it is nested in, has host uid @root
+ * as its root: 1 or 0. A subprogram: the walk's state stays out of
+ * ug_shift_judge()'s frame, which 6.1 adds to the mark walk's along the
+ * deepest chain. Global, so checked once with @root unknown.
  */
-static __noinline bool ug_ns_root_is(__u64 ns, __u32 root)
+__noinline int ug_ns_root_is(__u64 ns, __u32 root)
 {
 	struct ug_ns_walk walk = { .ns = ns, .test = UG_NS_ROOT_IS, .root = root };
 
@@ -292,108 +314,174 @@ enum ug_shift_use {
 	UG_SHIFT_USE_WRITE,
 };
 
-/* A view as a hook sees it. */
-struct ug_shift_view {
-	unsigned long uid_map, gid_map; /* the idmap's maps, by address */
-	__u64 id;                       /* the mount, or the idmap: audit reports once per id */
-	struct dentry *root;            /* the mount's root; NULL when only the idmap is known */
-	struct dentry *at;              /* what is used: the mark is looked for from here up */
+/*
+ * A use of a view, as a hook sees it. Plain numbers: ug_shift_judge() is a
+ * global subprogram, and 6.1 passes a global subprogram nothing it may
+ * dereference. No padding: the verifier wants every byte of it written.
+ */
+struct ug_shift_req {
+	__u64 uid_map, gid_map; /* the idmap's maps, by address */
+	__u64 id;               /* the mount, or the idmap: audit reports once per id */
+	__u64 root;             /* the mount's root dentry; 0 when only the idmap is known */
+	__u64 at;               /* the dentry used: the mark is looked for from here up */
 	__u32 dev;
-	bool readonly;                  /* the mount is read-only (attach only) */
+	__u32 use;              /* enum ug_shift_use */
+	__u32 readonly;         /* the mount is read-only (attach only) */
+	__u32 unused;
 };
 
 /*
- * Judge a use of @view. 0 when allowed, else the verdict of ug_judge()
- * with EPERM (EROFS for writes through ro marks).
+ * Judge a use of a view: 0 when allowed, 1 when refused, with @f saying
+ * why. Nothing is reported here: the caller passes a refusal on to
+ * ug_shift_refuse().
+ *
+ * A global subprogram: the verifier checks it once per program, with
+ * nothing known of the request, instead of once for every state a hook
+ * reaches it in (each hook's use, each of path_rename's two parents).
+ * Inlined, it was two thirds of the 4.8 million instructions 6.18's
+ * verifier processed for a load (about 280 s under TCG). It is reached
+ * only for an idmapped view, never for an open or a name change through
+ * a plain mount, so its probe reads cost nothing on the common path.
  */
-static __always_inline int ug_shift_judge(const struct ug_shift_view *view, enum ug_shift_use use)
+__noinline int ug_shift_judge(const struct ug_shift_req *req, struct ug_shift_finding *f)
 {
 	const struct ug_policy *policy;
-	struct user_namespace *ns;
-	struct ug_mark m, *mark = &m;
-	struct ug_event ev;
+	struct ug_mark m = {};
 	enum ug_mark_found found;
-	int err = EPERM;
 	__u32 slot;
 
+	/* Never NULL (the caller's own frame): refused if it were. */
+	if (!f)
+		return 1;
+	f->reason = UG_SHIFT_UNMARKED;
+	f->err = EPERM;
+	if (!req)
+		return 1;
 	policy = ug_rule_policy(UG_RULE_SHIFT_MARKS, &slot);
 	if (!policy)
 		return 0;
-	ns = bpf_get_current_task_btf()->cred->user_ns;
-	ug_event_start(&ev, use == UG_SHIFT_USE_ATTACH ? UG_OP_SHIFT_ATTACH : UG_OP_SHIFT_USE);
-	ug_shift_describe(&ev, view->root ? view->root : view->at, view->dev);
+	f->slot = slot;
 	/*
 	 * A view rooted above a mark contains the marked tree: refused under
 	 * every default, whatever is used through it. A use reached from
 	 * outside the view's subtree (open_by_handle_at()) is judged by the
 	 * tree of what is used.
 	 */
-	if (view->root && view->root != view->at && ug_above_mark(slot, view->root, view->dev))
+	if (req->root && req->root != req->at && ug_above_mark(slot, req->root, req->dev))
 		found = UG_MARK_CONTAINED;
 	else
-		found = ug_find_mark(slot, view->at, view->dev, mark);
+		found = ug_find_mark(slot, req->at, req->dev, &m);
 	if (found == UG_MARK_CONTAINED) {
-		ev.reason = UG_SHIFT_CONTAINS_MARK;
-		goto refuse;
+		f->reason = UG_SHIFT_CONTAINS_MARK;
+		return 1;
 	}
 	if (found == UG_MARK_UNKNOWN) {
 		/* Deeper than any walk reaches: whether a mark covers it is unknown. */
-		ev.reason = UG_SHIFT_TOO_DEEP;
-		goto refuse;
+		f->reason = UG_SHIFT_TOO_DEEP;
+		return 1;
 	}
-	if (found == UG_MARK_NONE) {
-		if (policy->shift_default_allow)
-			return 0;
-		ev.reason = UG_SHIFT_UNMARKED;
-		goto refuse;
-	}
-	ev.mark_origin = mark->origin;
-	ev.mark_range = mark->range;
-	/*
-	 * The root the view shows origin as: the mark's, or for a pool the one
-	 * the uid map implies. Kept in the event, not in a local: 6.1 counts
-	 * every byte of this frame (512 in all along the deepest chain).
-	 */
-	ev.mark_shiftable_by = mark->flags & UG_MARK_POOL ? UG_INVALID_ID : mark->shiftable_by;
-	if (!ug_idmap_conforms(view->uid_map, false, mark, &ev) ||
-	    !ug_idmap_conforms(view->gid_map, true, mark, &ev)) {
-		ev.mark_shiftable_by = mark->shiftable_by;
-		ev.reason = UG_SHIFT_BAD_IDMAP;
-		goto refuse;
+	if (found == UG_MARK_NONE)
+		return policy->shift_default_allow ? 0 : 1; /* UG_SHIFT_UNMARKED */
+	f->origin = m.origin;
+	f->range = m.range;
+	/* The root the view shows origin as: the mark's, or for a pool the one the uid map implies. */
+	f->shiftable_by = m.flags & UG_MARK_POOL ? UG_INVALID_ID : m.shiftable_by;
+	if (!ug_idmap_conforms(req->uid_map, 0, &m, f) ||
+	    !ug_idmap_conforms(req->gid_map, 1, &m, f)) {
+		f->shiftable_by = m.shiftable_by;
+		f->reason = UG_SHIFT_BAD_IDMAP;
+		return 1;
 	}
 	/* Only the namespace whose root is the view's root, and those nested in it, may use it. */
-	if (!ug_is_init_ns(ns) && !ug_ns_root_is((__u64)ns, ev.mark_shiftable_by)) {
-		ev.reason = UG_SHIFT_WRONG_NS;
-		goto refuse;
+	if (!ug_is_init_ns(bpf_get_current_task_btf()->cred->user_ns) &&
+	    !ug_ns_root_is((__u64)BPF_CORE_READ(bpf_get_current_task_btf(), cred, user_ns),
+			   f->shiftable_by)) {
+		f->reason = UG_SHIFT_WRONG_NS;
+		return 1;
 	}
-	if (mark->flags & UG_MARK_RO) {
-		if (use == UG_SHIFT_USE_ATTACH && !view->readonly) {
-			ev.reason = UG_SHIFT_NOT_RDONLY;
-			goto refuse;
+	if (m.flags & UG_MARK_RO) {
+		if (req->use == UG_SHIFT_USE_ATTACH && !req->readonly) {
+			f->reason = UG_SHIFT_NOT_RDONLY;
+			return 1;
 		}
-		if (use == UG_SHIFT_USE_WRITE) {
-			ev.reason = UG_SHIFT_WRITE;
-			err = EROFS;
-			goto refuse;
+		if (req->use == UG_SHIFT_USE_WRITE) {
+			f->reason = UG_SHIFT_WRITE;
+			f->err = EROFS;
+			return 1;
 		}
 	}
 	return 0;
-refuse:
+}
+
+/*
+ * A refused use of a view: the event, then ug_judge_once()'s verdict
+ * (0 when exempted or audited). Global, for the same reason as the judge;
+ * called by the judge's caller, so the event's frame never sits above the
+ * judge's walks and scan.
+ */
+__noinline int ug_shift_refuse(const struct ug_shift_req *req, const struct ug_shift_finding *f)
+{
+	struct user_namespace *ns = bpf_get_current_task_btf()->cred->user_ns;
+	const struct ug_policy *policy;
+	struct ug_event ev;
+	__u32 slot;
+	bool attach;
+
+	if (!req || !f)
+		return -EPERM;
+	/* The slot the judge read: the policy it judged by, whatever is active now. */
+	slot = f->slot & 1;
+	policy = bpf_map_lookup_elem(&ug_policy, &slot);
+	if (!policy)
+		return -EPERM;
+	attach = req->use == UG_SHIFT_USE_ATTACH;
+	ug_event_start(&ev, attach ? UG_OP_SHIFT_ATTACH : UG_OP_SHIFT_USE);
+	ug_shift_describe(&ev, req->root ? req->root : req->at, req->dev);
+	ev.reason = f->reason;
+	ev.mark_shiftable_by = f->shiftable_by;
+	ev.mark_origin = f->origin;
+	ev.mark_range = f->range;
+	ev.idmap_nr = f->idmap_nr;
+	ev.idmap_first = f->first.first;
+	ev.idmap_lower = f->first.lower_first;
+	ev.idmap_count = f->first.count;
+	ev.bad_first = f->bad.first;
+	ev.bad_lower = f->bad.lower_first;
+	ev.bad_count = f->bad.count;
 	/* Attaching is reported every time; audited uses once per view and namespace. */
-	return ug_judge_once(policy, slot, UG_RULE_SHIFT_MARKS, &ev, ug_current_exe(), err,
-			     UG_KILL_NEVER, use == UG_SHIFT_USE_ATTACH ? 0 : view->id, (__u64)ns);
+	return ug_judge_once(policy, slot, UG_RULE_SHIFT_MARKS, &ev, ug_current_exe(), f->err,
+			     UG_KILL_NEVER, attach ? 0 : req->id, (__u64)ns);
+}
+
+/* Judge @req; report and decide a refusal. */
+static __always_inline int ug_shift_decide(const struct ug_shift_req *req,
+					   struct ug_shift_finding *f)
+{
+	if (!ug_shift_judge(req, f))
+		return 0;
+	return ug_shift_refuse(req, f);
 }
 
 /*
  * Judge a use of idmapped mount @mnt that reaches @at. A subprogram: its
- * frame (an event, a mark, the walks' state) stays off the stack of the
- * hooks that also judge rule 1 or 2, which 6.1's verifier would otherwise
- * find over 512 bytes along one call chain.
+ * frame (the request and the finding) stays off the stack of the hooks
+ * that also judge rule 1 or 2, which 6.1's verifier would otherwise find
+ * over 512 bytes along one call chain.
  */
 static __noinline int ug_shift_check_mount(const struct vfsmount *mnt, struct dentry *at,
 					   enum ug_shift_use use)
 {
-	struct ug_shift_view view;
+	struct ug_shift_req req = {
+		.uid_map = (__u64)ug_mount_idmap(mnt, false),
+		.gid_map = (__u64)ug_mount_idmap(mnt, true),
+		.id = (__u64)mnt,
+		.root = (__u64)mnt->mnt_root,
+		.at = (__u64)at,
+		.dev = mnt->mnt_sb->s_dev,
+		.use = use,
+		.readonly = !!(mnt->mnt_flags & MNT_READONLY),
+	};
+	struct ug_shift_finding f = {};
 
 	/*
 	 * A filesystem a user namespace owns (a rootless container's tmpfs,
@@ -402,14 +490,7 @@ static __noinline int ug_shift_check_mount(const struct vfsmount *mnt, struct de
 	 */
 	if (!ug_is_init_ns(mnt->mnt_sb->s_user_ns))
 		return 0;
-	view.uid_map = (unsigned long)ug_mount_idmap(mnt, false);
-	view.gid_map = (unsigned long)ug_mount_idmap(mnt, true);
-	view.id = (__u64)mnt;
-	view.root = mnt->mnt_root;
-	view.at = at;
-	view.dev = mnt->mnt_sb->s_dev;
-	view.readonly = mnt->mnt_flags & MNT_READONLY;
-	return ug_shift_judge(&view, use);
+	return ug_shift_decide(&req, &f);
 }
 
 /*
@@ -435,7 +516,8 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, struct den
 static __noinline int ug_shift_check_idmap(__u64 idmap, struct dentry *dentry)
 {
 	struct super_block *sb = dentry->d_sb;
-	struct ug_shift_view view = { .id = idmap, .at = dentry };
+	struct ug_shift_req req = { .id = idmap, .at = (__u64)dentry, .use = UG_SHIFT_USE_WRITE };
+	struct ug_shift_finding f = {};
 	struct ug_view v;
 
 	if (!ug_is_init_ns(sb->s_user_ns))
@@ -443,10 +525,10 @@ static __noinline int ug_shift_check_idmap(__u64 idmap, struct dentry *dentry)
 	ug_idmap_view(idmap, (__u64)sb->s_user_ns, &v);
 	if (!v.uid_map)
 		return 0;
-	view.uid_map = v.uid_map;
-	view.gid_map = v.gid_map;
-	view.dev = sb->s_dev;
-	return ug_shift_judge(&view, UG_SHIFT_USE_WRITE);
+	req.uid_map = v.uid_map;
+	req.gid_map = v.gid_map;
+	req.dev = sb->s_dev;
+	return ug_shift_decide(&req, &f);
 }
 
 SEC("lsm/move_mount")
