@@ -64,6 +64,8 @@ int BPF_PROG(ug_inode_setxattr, void *idmap, struct dentry *dentry, const char *
 {
 	if (ret)
 		return ug_verdict(ret);
+	if (ug_idmap_plain(idmap, dentry))
+		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }
 
@@ -72,6 +74,8 @@ int BPF_PROG(ug_inode_removexattr, void *idmap, struct dentry *dentry, const cha
 {
 	if (ret)
 		return ug_verdict(ret);
+	if (ug_idmap_plain(idmap, dentry))
+		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }
 
@@ -81,6 +85,8 @@ int BPF_PROG(ug_inode_set_acl, void *idmap, struct dentry *dentry, const char *a
 {
 	if (ret)
 		return ug_verdict(ret);
+	if (ug_idmap_plain(idmap, dentry))
+		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }
 
@@ -90,6 +96,8 @@ int BPF_PROG(ug_inode_remove_acl, void *idmap, struct dentry *dentry, const char
 {
 	if (ret)
 		return ug_verdict(ret);
+	if (ug_idmap_plain(idmap, dentry))
+		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }
 
@@ -106,6 +114,8 @@ int BPF_PROG(ug_inode_setattr, void *idmap, struct dentry *dentry, struct iattr 
 		return ug_verdict(ret);
 	valid = attr->ia_valid;
 	if (!(valid & (ATTR_ATIME | ATTR_MTIME)) || (valid & ATTR_SIZE))
+		return ug_verdict(0);
+	if (ug_idmap_plain(idmap, dentry))
 		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }

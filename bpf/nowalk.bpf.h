@@ -124,7 +124,9 @@ struct mnt_namespace___event {
 
 /*
  * The caller's mount namespace's id, 0 where the kernel lacks the id or
- * the event count: then nothing is kept.
+ * the event count: then nothing is kept. Plain loads through the task's
+ * typed pointer, relocated by field name: no probe read on a check that
+ * every no-walk permission check makes.
  */
 static __always_inline __u64 ug_mnt_ns_id(struct mnt_namespace *mnt_ns)
 {
@@ -133,9 +135,9 @@ static __always_inline __u64 ug_mnt_ns_id(struct mnt_namespace *mnt_ns)
 	if (!bpf_core_field_exists(ns->event))
 		return 0;
 	if (bpf_core_field_exists(((struct mnt_namespace___seq *)mnt_ns)->seq))
-		return BPF_CORE_READ((struct mnt_namespace___seq *)mnt_ns, seq);
+		return ((struct mnt_namespace___seq *)mnt_ns)->seq;
 	if (bpf_core_field_exists(((struct ns_common___id *)&ns->ns)->ns_id))
-		return BPF_CORE_READ((struct ns_common___id *)&ns->ns, ns_id);
+		return ((struct ns_common___id *)&ns->ns)->ns_id;
 	return 0;
 }
 
@@ -146,7 +148,7 @@ static __always_inline __u64 ug_mnt_ns_event(struct mnt_namespace *mnt_ns)
 
 	if (!bpf_core_field_exists(ns->event))
 		return 0;
-	return BPF_CORE_READ(ns, event);
+	return ns->event;
 }
 
 static __always_inline bool ug_sb_mounts_chained(void)
