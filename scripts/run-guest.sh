@@ -16,8 +16,9 @@ series=$1
 mode=${2:-test}
 shift $(($# < 2 ? $# : 2))
 build=${BUILD:-$top/build}
-# A guard against a hung guest, not a measure: the 6.12 suite takes about
-# 20 minutes alone on 6.12 and more beside the package suite's guests.
+# A guard against a hung guest, not a measure: the longest suite (6.12)
+# takes about 12 minutes beside the package suite's guests (session 11;
+# 20 to 33 before the verifier's work per load was cut tenfold).
 timeout=${UG_GUEST_TIMEOUT:-3000}
 smp=${UG_GUEST_SMP:-2}
 
