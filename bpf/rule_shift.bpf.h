@@ -157,9 +157,14 @@ static __always_inline void ug_shift_describe(struct ug_event *ev, __u64 dentry,
 
 struct ug_shift_scan {
 	unsigned long extents; /* scalar address of the first extent */
+	/*
+	 * target: the mark's root, or for a pool UG_INVALID_ID until an
+	 * extent implies one. No separate "known" flag: a flag set to a
+	 * constant is one more state at the callback's entry that the
+	 * verifier must walk again before its states converge.
+	 */
 	__u32 origin, target, range;
 	__u32 pool_first, pool_size, block; /* a pool mark: target is found, not given */
-	bool fixed;       /* target is known: the mark's root, or the pool root of an extent */
 	bool conforms;    /* every extent so far is inside the marked shift */
 	bool maps_origin; /* some extent sends origin to target */
 	struct ug_extent bad; /* the first extent outside the mark (count 0: none) */
@@ -199,14 +204,14 @@ static long ug_shift_scan_one(__u32 index, void *ctx)
 	if (e.first < scan->origin || offset + e.count > scan->range)
 		goto bad;
 	/* ... a pool's root is the one this extent implies: in the pool, on a block ... */
-	if (!scan->fixed) {
+	if (scan->target == UG_INVALID_ID) {
 		root = e.lower_first - (__u32)offset;
 		if (e.lower_first < (__u32)offset || root < scan->pool_first ||
+		    root == UG_INVALID_ID ||
 		    (__u64)root - scan->pool_first + scan->range > scan->pool_size ||
 		    (root - scan->pool_first) % scan->block)
 			goto bad;
 		scan->target = root;
-		scan->fixed = true;
 	}
 	/* ... and be shifted by exactly target - origin. */
 	if (e.lower_first != scan->target + (__u32)offset)
@@ -265,7 +270,6 @@ __noinline int ug_idmap_conforms(__u64 map, __u32 gid, const struct ug_mark *mar
 		.pool_first = mark->shiftable_by,
 		.pool_size = mark->pool_size,
 		.block = mark->block,
-		.fixed = f->shiftable_by != UG_INVALID_ID,
 		.conforms = true,
 	};
 	if (bpf_probe_read_kernel(&n, sizeof(n),
