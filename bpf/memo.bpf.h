@@ -141,21 +141,32 @@ static __always_inline bool ug_ns_shows(struct ug_asker *asker, const struct uid
 	return shown != UG_INVALID_ID;
 }
 
+/*
+ * The low 32 bits of a pointer as a number, for ug_cred_bucket() (bits
+ * 6..17). A 32-bit move of a pointer is allowed to a loader that may leak
+ * pointers (CAP_PERFMON, which load requires anyway) and yields a plain
+ * number; written in assembly so that the compiler cannot turn it into
+ * 64-bit arithmetic on the pointer, which is refused.
+ */
+static __always_inline __u32 ug_addr_low(const void *ptr)
+{
+	__u32 low;
+
+	asm volatile("%[low] = %[ptr]" : [low] "=w"(low) : [ptr] "w"(ptr));
+	return low;
+}
+
 SEC("lsm/cred_free")
 int BPF_PROG(ug_cred_free, struct cred *cred)
 {
-	const struct cred *on_stack = cred;
-	__u64 addr = 0;
-	__u32 key, *gen;
-
 	/*
-	 * The address as a number, copied off this program's own stack: a
-	 * shared scratch slot could be overwritten by another cred_free run
-	 * that interrupts this one (RCU callbacks run in softirqs too), and
-	 * the wrong bucket would advance.
+	 * The bucket from the cred's own argument register: nothing shared
+	 * is written, so a cred_free run that interrupts this one (RCU
+	 * callbacks run in softirqs too) cannot make the wrong bucket
+	 * advance. No probe read: this runs for every cred freed.
 	 */
-	bpf_probe_read_kernel(&addr, sizeof(addr), &on_stack);
-	key = ug_cred_bucket(addr);
+	__u32 key = ug_cred_bucket(ug_addr_low(cred)), *gen;
+
 	gen = bpf_map_lookup_elem(&ug_cred_gen, &key);
 	/* Atomic: a lost increment could bring a bucket back to an old value. */
 	if (gen)

@@ -333,8 +333,10 @@ static __noinline int ug_inode_permission_ns(struct task_struct *task, const str
 }
 
 /*
- * Raw context: each argument is read only where it is needed, so the path
- * for the initial namespace keeps nothing across the helper call.
+ * Raw context: each argument is read only where it is needed. The mode
+ * test comes first: it needs no helper call, and it ends nearly every
+ * call whoever makes it (directories searched, files read); the
+ * namespace is looked at only for the rest.
  */
 SEC("lsm/inode_permission")
 int ug_inode_permission(__u64 *ctx)
@@ -348,14 +350,14 @@ int ug_inode_permission(__u64 *ctx)
 
 	if (ret)
 		return ug_verdict(ret); /* an earlier program's denial stands */
+	want = (__u32)ctx[1] & UG_MAY_RWX;
+	inode = (struct inode *)ctx[0];
+	if (ug_all_triplets_grant(inode->i_mode, want))
+		return ug_verdict(0);
 	task = bpf_get_current_task_btf();
 	cred = task->cred;
 	ns = cred->user_ns;
 	if (ug_is_init_ns(ns))
-		return ug_verdict(0);
-	want = (__u32)ctx[1] & UG_MAY_RWX;
-	inode = (struct inode *)ctx[0];
-	if (ug_all_triplets_grant(inode->i_mode, want))
 		return ug_verdict(0);
 	return ug_verdict(ug_inode_permission_ns(task, cred, ns, inode, want));
 }
