@@ -64,7 +64,7 @@ int BPF_PROG(ug_inode_setxattr, void *idmap, struct dentry *dentry, const char *
 {
 	if (ret)
 		return ug_verdict(ret);
-	if (ug_idmap_plain(idmap, dentry))
+	if (ug_idmap_plain(idmap, dentry->d_sb))
 		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }
@@ -74,7 +74,7 @@ int BPF_PROG(ug_inode_removexattr, void *idmap, struct dentry *dentry, const cha
 {
 	if (ret)
 		return ug_verdict(ret);
-	if (ug_idmap_plain(idmap, dentry))
+	if (ug_idmap_plain(idmap, dentry->d_sb))
 		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }
@@ -85,7 +85,7 @@ int BPF_PROG(ug_inode_set_acl, void *idmap, struct dentry *dentry, const char *a
 {
 	if (ret)
 		return ug_verdict(ret);
-	if (ug_idmap_plain(idmap, dentry))
+	if (ug_idmap_plain(idmap, dentry->d_sb))
 		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }
@@ -96,7 +96,7 @@ int BPF_PROG(ug_inode_remove_acl, void *idmap, struct dentry *dentry, const char
 {
 	if (ret)
 		return ug_verdict(ret);
-	if (ug_idmap_plain(idmap, dentry))
+	if (ug_idmap_plain(idmap, dentry->d_sb))
 		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }
@@ -115,7 +115,7 @@ int BPF_PROG(ug_inode_setattr, void *idmap, struct dentry *dentry, struct iattr 
 	valid = attr->ia_valid;
 	if (!(valid & (ATTR_ATIME | ATTR_MTIME)) || (valid & ATTR_SIZE))
 		return ug_verdict(0);
-	if (ug_idmap_plain(idmap, dentry))
+	if (ug_idmap_plain(idmap, dentry->d_sb))
 		return ug_verdict(0);
 	return ug_verdict(ug_shift_check_idmap((__u64)idmap, dentry));
 }

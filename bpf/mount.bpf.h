@@ -23,6 +23,33 @@ struct vfsmount___mnt_idmap {
 } __attribute__((preserve_access_index));
 
 /*
+ * Whether @idmap shows ids as they are: struct mnt_idmap on 6.3+, where
+ * nop_mnt_idmap, which every mount that is not idmapped points to, is the
+ * idmap with no extents in either map (a real one is copied from a user
+ * namespace's maps; one made from a namespace whose maps were never
+ * written shows every id as invalid and is read as not idmapped here,
+ * README, rule 3); on 6.1 the mount's user namespace, where
+ * no_idmapping() holds for the initial namespace and for the superblock
+ * @sb's own, which vfs_create_mount() gives every mount made inside a
+ * user namespace (a rootless container's tmpfs or proc). The one test for
+ * an idmap held through a typed pointer (a mount's, or a hook's argument:
+ * a write through a plain mount costs a few loads and no subprogram);
+ * ug_idmap_plain_at() below is the same test by address.
+ */
+static __always_inline bool ug_idmap_plain(void *idmap, const struct super_block *sb)
+{
+	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
+		struct mnt_idmap *map = idmap;
+
+		return !map || (map->uid_map.nr_extents == 0 && map->gid_map.nr_extents == 0);
+	} else {
+		struct user_namespace *ns = idmap;
+
+		return !ns || ug_is_init_ns(ns) || ns == sb->s_user_ns;
+	}
+}
+
+/*
  * The idmap a mount applies to uids (@gid false) or gids, NULL when the
  * mount is not idmapped.
  */
@@ -31,26 +58,13 @@ static __always_inline const struct uid_gid_map *ug_mount_idmap(const struct vfs
 	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
 		struct mnt_idmap *idmap = ((const struct vfsmount___mnt_idmap *)mnt)->mnt_idmap;
 
-		/*
-		 * nop_mnt_idmap, which every mount that is not idmapped points
-		 * to, is the idmap with no extents in either map. A real one is
-		 * copied from a user namespace's maps; one made from a namespace
-		 * whose maps were never written shows every id as invalid and
-		 * is read as not idmapped here (README, rule 3).
-		 */
-		if (!idmap || (idmap->uid_map.nr_extents == 0 && idmap->gid_map.nr_extents == 0))
+		if (ug_idmap_plain(idmap, NULL))
 			return NULL;
 		return gid ? &idmap->gid_map : &idmap->uid_map;
 	} else {
 		struct user_namespace *ns = ((const struct vfsmount___mnt_userns *)mnt)->mnt_userns;
 
-		/*
-		 * 6.1's no_idmapping(): the initial namespace, or the
-		 * superblock's own namespace, which vfs_create_mount() gives
-		 * every mount made inside a user namespace (a rootless
-		 * container's tmpfs or proc), shows ids unchanged.
-		 */
-		if (!ns || ug_is_init_ns(ns) || ns == mnt->mnt_sb->s_user_ns)
+		if (ug_idmap_plain(ns, mnt->mnt_sb))
 			return NULL;
 		return gid ? &ns->gid_map : &ns->uid_map;
 	}
@@ -94,27 +108,32 @@ static __always_inline __u64 ug_mount_idmap_at(__u64 mnt)
 }
 
 /*
- * The view idmap @idmap gives of a filesystem owned by the user namespace
- * at @sb_ns: ug_mount_idmap()'s answer, for callers that hold an address
- * (a superblock's mount list) or only the idmap a hook was given. @idmap
- * is a struct mnt_idmap on 6.3+ and the mount's user namespace on 6.1.
+ * ug_idmap_plain() by address, for callers that hold one (a superblock's
+ * mount list): @idmap is a struct mnt_idmap on 6.3+ and the mount's user
+ * namespace on 6.1, of a filesystem owned by the namespace at @sb_ns.
  */
+static __always_inline bool ug_idmap_plain_at(__u64 idmap, __u64 sb_ns)
+{
+	if (!idmap)
+		return true;
+	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap))
+		return !BPF_CORE_READ((struct mnt_idmap *)idmap, uid_map.nr_extents) &&
+		       !BPF_CORE_READ((struct mnt_idmap *)idmap, gid_map.nr_extents);
+	return idmap == sb_ns || !BPF_CORE_READ((struct user_namespace *)idmap, level);
+}
+
+/* The view that idmap makes, as ug_mount_view() gives it for a mount. */
 static __always_inline void ug_idmap_view(__u64 idmap, __u64 sb_ns, struct ug_view *view)
 {
 	view->uid_map = 0;
 	view->gid_map = 0;
 	view->unmapped = 0;
-	if (!idmap)
+	if (ug_idmap_plain_at(idmap, sb_ns))
 		return;
 	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
-		if (!BPF_CORE_READ((struct mnt_idmap *)idmap, uid_map.nr_extents) &&
-		    !BPF_CORE_READ((struct mnt_idmap *)idmap, gid_map.nr_extents))
-			return;
 		view->uid_map = idmap + bpf_core_field_offset(struct mnt_idmap, uid_map);
 		view->gid_map = idmap + bpf_core_field_offset(struct mnt_idmap, gid_map);
 	} else {
-		if (idmap == sb_ns || !BPF_CORE_READ((struct user_namespace *)idmap, level))
-			return;
 		view->uid_map = ug_ns_map_at(idmap, false);
 		view->gid_map = ug_ns_map_at(idmap, true);
 	}

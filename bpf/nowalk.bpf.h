@@ -40,7 +40,7 @@
 #define UG_NOWALK_BPF_H
 
 #include "memo.bpf.h"
-#include "mount.bpf.h"
+#include "sb_mounts.bpf.h"
 
 /* Inodes one path operation asks about: both parents and, for rename, both children. */
 #define UG_HINT_INODES 4
@@ -85,76 +85,6 @@ struct {
 struct ug_scan_ctx {
 	struct ug_scan *scan;
 };
-
-/*
- * A superblock's mounts: a list_head through mount.mnt_instance up to
- * 6.12, a NULL-terminated chain through mount.mnt_next_for_sb in newer kernels.
- */
-struct super_block___list {
-	struct list_head s_mounts;
-} __attribute__((preserve_access_index));
-
-struct super_block___chain {
-	struct mount *s_mounts;
-} __attribute__((preserve_access_index));
-
-struct mount___list {
-	struct list_head mnt_instance;
-	struct vfsmount mnt;
-	struct mnt_namespace *mnt_ns;
-} __attribute__((preserve_access_index));
-
-struct mount___chain {
-	struct mount *mnt_next_for_sb;
-} __attribute__((preserve_access_index));
-
-/* A mount namespace's never-reused id: mnt_namespace.seq up to 6.17, ns_common.ns_id later. */
-struct mnt_namespace___seq {
-	__u64 seq;
-} __attribute__((preserve_access_index));
-
-struct ns_common___id {
-	__u64 ns_id;
-} __attribute__((preserve_access_index));
-
-struct mnt_namespace___event {
-	struct ns_common ns;
-	__u64 event;
-} __attribute__((preserve_access_index));
-
-/*
- * The caller's mount namespace's id, 0 where the kernel lacks the id or
- * the event count: then nothing is kept. Plain loads through the task's
- * typed pointer, relocated by field name: no probe read on a check that
- * every no-walk permission check makes.
- */
-static __always_inline __u64 ug_mnt_ns_id(struct mnt_namespace *mnt_ns)
-{
-	struct mnt_namespace___event *ns = (void *)mnt_ns;
-
-	if (!bpf_core_field_exists(ns->event))
-		return 0;
-	if (bpf_core_field_exists(((struct mnt_namespace___seq *)mnt_ns)->seq))
-		return ((struct mnt_namespace___seq *)mnt_ns)->seq;
-	if (bpf_core_field_exists(((struct ns_common___id *)&ns->ns)->ns_id))
-		return ((struct ns_common___id *)&ns->ns)->ns_id;
-	return 0;
-}
-
-/* How many times mounts were attached to or removed from it. */
-static __always_inline __u64 ug_mnt_ns_event(struct mnt_namespace *mnt_ns)
-{
-	struct mnt_namespace___event *ns = (void *)mnt_ns;
-
-	if (!bpf_core_field_exists(ns->event))
-		return 0;
-	return ns->event;
-}
-
-static __always_inline bool ug_sb_mounts_chained(void)
-{
-	return bpf_core_field_exists(struct mount___chain, mnt_next_for_sb);
-}
 
 /* The struct mount whose mnt_instance is at @node, 0 at the list's @head. */
 static __always_inline __u64 ug_mount_of_node(__u64 node, __u64 head)

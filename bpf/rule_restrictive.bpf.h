@@ -263,6 +263,12 @@ static __always_inline int ug_judge_nowalk(struct ug_asker *asker, struct inode 
 
 	if (req->want == MAY_EXEC && (inode->i_mode & S_IFMT) != S_IFDIR)
 		return 0;
+	if (ug_sb_mounts_chained() && ug_sb_all_plain(inode->i_sb)) {
+		/* req->view is the plain view its caller started with. */
+		if (ug_owner_shown(asker, inode))
+			return 0;
+		return ug_narrow(req);
+	}
 	hint = ug_nowalk_views(asker->task, inode);
 	if (!hint) {
 		req->view.uid_map = 0;

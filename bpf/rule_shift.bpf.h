@@ -511,26 +511,6 @@ static __always_inline int ug_shift_check(const struct vfsmount *mnt, struct den
 }
 
 /*
- * Whether @idmap, as an inode hook was given it, shows ids unchanged:
- * ug_mount_idmap()'s test, inline and through the hook's typed argument,
- * so that a write through a plain mount (every touch) costs a few loads
- * and no subprogram. nop_mnt_idmap on 6.3+; on 6.1 the initial namespace
- * or the superblock's own.
- */
-static __always_inline bool ug_idmap_plain(void *idmap, struct dentry *dentry)
-{
-	if (bpf_core_field_exists(struct vfsmount___mnt_idmap, mnt_idmap)) {
-		struct mnt_idmap *map = idmap;
-
-		return !map || (map->uid_map.nr_extents == 0 && map->gid_map.nr_extents == 0);
-	} else {
-		struct user_namespace *ns = idmap;
-
-		return !ns || ug_is_init_ns(ns) || ns == dentry->d_sb->s_user_ns;
-	}
-}
-
-/*
  * Judge a write to @dentry through the idmap a hook was given instead of a
  * mount (xattrs, POSIX ACLs, times): struct mnt_idmap on 6.3+, the
  * mount's user namespace on 6.1. The mark is looked for from the written

@@ -42,8 +42,10 @@ function target(series, ctx, wl) {
 
 # Issue 19: the three policies of one boot. Rule 1 alone must cost what no
 # program costs on the lookup paths (6.12 and newer: a hook without a
-# program is a static call skipped); every rule within 1.03 of the floor.
-function policies(s,    c, cw, ctx, wl, kn, kf, k1, k13, ku, n, f, r1, r13, u, t1, tu, v1, vu) {
+# program is a static call skipped); every rule within 1.03 of the floor,
+# or, where the reads rule 2 needs already cost more than that (the needed
+# floor above 1.03 of the empty one), within 1.03 of the needed floor.
+function policies(s,    c, cw, ctx, wl, kn, kf, kd, k1, k13, ku, n, f, d, r1, r13, u, t1, tu, v1, vu, dn, dr, ud) {
 	kn = s SUBSEP "icount" SUBSEP "ug-rule1"
 	found = 0
 	for (c = 1; c <= ncells; c++) {
@@ -55,13 +57,14 @@ function policies(s,    c, cw, ctx, wl, kn, kf, k1, k13, ku, n, f, r1, r13, u, t
 		return
 	print "### Policies, " s ": rule 1 alone, rules 1 and 3, every rule"
 	print ""
-	print "| context | workload | none | floor | rule 1 | rules 1+3 | every rule | rule1/none | rules13/none | every/floor | rule 1 target | every-rule target |"
-	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+	print "| context | workload | none | floor | needed | rule 1 | rules 1+3 | every rule | rule1/none | rules13/none | needed/floor | every/floor | every/needed | rule 1 target | every-rule target |"
+	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
 	for (c = 1; c <= ncells; c++) {
 		split(cells[c], cw, SUBSEP)
 		ctx = cw[1]; wl = cw[2]
 		kn = s SUBSEP "icount" SUBSEP "none" SUBSEP ctx SUBSEP wl
 		kf = s SUBSEP "icount" SUBSEP "floor" SUBSEP ctx SUBSEP wl
+		kd = s SUBSEP "icount" SUBSEP "needed" SUBSEP ctx SUBSEP wl
 		k1 = s SUBSEP "icount" SUBSEP "ug-rule1" SUBSEP ctx SUBSEP wl
 		k13 = s SUBSEP "icount" SUBSEP "ug-rules13" SUBSEP ctx SUBSEP wl
 		ku = s SUBSEP "icount" SUBSEP "usernsguard" SUBSEP ctx SUBSEP wl
@@ -74,14 +77,26 @@ function policies(s,    c, cw, ctx, wl, kn, kf, k1, k13, ku, n, f, r1, r13, u, t
 			if (r1 / n > 1.005)
 				missed19++
 		}
+		d = (kd in cnt) ? median(kd) : 0
 		vu = "—"
 		if (wl != "setresuid-null" && wl != "deny-open") {
-			vu = sprintf("≤ 1.03: %s", u / f <= 1.03 ? "met" : "MISSED")
-			if (u / f > 1.03)
+			if (u / f <= 1.03)
+				vu = "≤ 1.03: met"
+			else if (d > 0 && d / f > 1.03 && u / d <= 1.03)
+				vu = "≤ 1.03 of the needed floor: met"
+			else {
+				vu = "≤ 1.03: MISSED"
 				missed19++
+			}
 		}
-		printf "| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.3f | %.3f | %.3f | %s | %s |\n",
-		       ctx, wl, n, f, r1, r13, u, r1 / n, r13 / n, u / f, v1, vu
+		dn = dr = ud = "—"
+		if (d > 0) {
+			dn = sprintf("%.1f", d)
+			dr = sprintf("%.3f", d / f)
+			ud = sprintf("%.3f", u / d)
+		}
+		printf "| %s | %s | %.1f | %.1f | %s | %.1f | %.1f | %.1f | %.3f | %.3f | %s | %.3f | %s | %s | %s |\n",
+		       ctx, wl, n, f, dn, r1, r13, u, r1 / n, r13 / n, dr, u / f, ud, v1, vu
 	}
 	print ""
 }
@@ -125,7 +140,10 @@ END {
 	print "  configuration attached in turn inside every repetition; median shown, spread ="
 	print "  (max - min) / median. Only ratios from one boot are compared."
 	print "- Configurations: *none* (no BPF program), *floor* (an empty BPF-LSM program on"
-	print "  each of the " "hooks usernsguard uses, generated from its object), *usernsguard*"
+	print "  each of the " "hooks usernsguard uses, generated from its object), *needed* (the"
+	print "  floor, but inode_permission reads what rule 2 cannot answer without: the mode,"
+	print "  the caller's namespace, the mount (outside a walk: the superblock's mount"
+	print "  list), the owner's and group's first extents; bench/needed.bpf.c), *usernsguard*"
 	print "  (bench/policy.conf: all three rules enforcing, exemptions, three marks)."
 	print "- Contexts: *init* (root in the initial user namespace), *userns-5* (root of a"
 	print "  namespace with a 5-extent map, files owned by mapped ids), *userns-300* (a"

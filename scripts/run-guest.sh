@@ -53,7 +53,7 @@ watchdog() {
 		sleep 2
 		waited=$((waited + 2))
 		[ -e "$stop" ] && return
-		grep -q 'GUEST: kernel' "$log" 2>/dev/null && return
+		grep -aq 'GUEST: kernel' "$log" 2>/dev/null && return
 	done
 	touch "$hung"
 	pkill -f -- "-initrd $initrd " || true
@@ -75,16 +75,16 @@ for attempt in 1 2; do
 	set -e
 	touch "$stop"
 	wait "$watchdog_pid" 2>/dev/null || true
-	if [ "$attempt" -eq 1 ] && grep -q 'Oops: int3' "$log"; then
+	if [ "$attempt" -eq 1 ] && grep -aq 'Oops: int3' "$log"; then
 		echo "guest $series: int3 oops (TCG ran a breakpoint the kernel had already patched away); booting once more" >&2
 		continue
 	fi
-	if [ "$attempt" -eq 1 ] && ! grep -q 'GUEST: kernel' "$log"; then
+	if [ "$attempt" -eq 1 ] && ! grep -aq 'GUEST: kernel' "$log"; then
 		if [ -e "$hung" ]; then
 			echo "guest $series: no word from init after ${deadline}s; booting once more" >&2
 			continue
 		fi
-		if grep -qE 'Kernel panic|BUG:|Oops:' "$log"; then
+		if grep -aqE 'Kernel panic|BUG:|Oops:' "$log"; then
 			echo "guest $series: the kernel died before init started; booting once more" >&2
 			continue
 		fi
@@ -101,19 +101,19 @@ if [ "$status" -eq 124 ]; then
 	echo "guest $series: FAIL: timed out after ${timeout}s" >&2
 	exit 1
 fi
-if grep -qE 'Kernel panic|BUG:|Oops:' "$log"; then
+if grep -aqE 'Kernel panic|BUG:|Oops:' "$log"; then
 	echo "guest $series: FAIL: the kernel reported a panic or oops" >&2
 	exit 1
 fi
 if [ "$mode" = bench ]; then
-	grep -q '^BENCH-DONE 0$' "$log" || { echo "guest $series: FAIL: the benchmark reported errors or did not finish" >&2; exit 1; }
+	grep -aq '^BENCH-DONE 0$' "$log" || { echo "guest $series: FAIL: the benchmark reported errors or did not finish" >&2; exit 1; }
 	exit 0
 fi
 if [ "$mode" = demo ]; then
-	grep -q '^GUEST-DONE' "$log" || { echo "guest $series: FAIL: demo did not finish" >&2; exit 1; }
+	grep -aq '^GUEST-DONE' "$log" || { echo "guest $series: FAIL: demo did not finish" >&2; exit 1; }
 	exit 0
 fi
-summary=$(grep -E '^GUEST-SUMMARY: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+summary=$(grep -aE '^GUEST-SUMMARY: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
 if [ -z "$summary" ]; then
 	echo "guest $series: FAIL: no summary from the guest (exit $status)" >&2
 	exit 1

@@ -27,7 +27,7 @@ run_job() {
 	local log=$jobdir/$name.log
 	if [ "$job" = pkg ]; then
 		"$top/tests/pkg/test_package.sh" >"$log" 2>&1 </dev/null || rc=$?
-		line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+		line=$(grep -aE '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
 		p=${line%% passed*}
 		f=${line#*passed, }
 		f=${f%% failed*}

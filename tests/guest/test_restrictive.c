@@ -933,6 +933,47 @@ static void test_nowalk_kept_scan(void)
 }
 
 /*
+ * The no-walk check reads up to four mounts of a superblock inline and
+ * answers at once when none is idmapped (6.18+, bpf/sb_mounts.bpf.h); more
+ * mounts than that is "not known", and the task's note or a scan decides.
+ * An idmapped view between four plain bind mounts on each side (whichever
+ * end the kernel adds mounts at, it is fifth or later), ten mounts in all:
+ * the truncate must still be refused. With the idmapped view gone, nine
+ * plain mounts: allowed.
+ */
+static int truncate_as_1000(void *arg)
+{
+	if (setgid(1000) || setuid(1000))
+		return 220;
+	return truncate((const char *)arg, 0) ? errno : 0;
+}
+
+static void test_nowalk_many_mounts(void)
+{
+	int err, i, bound = 0;
+
+	expect(load_policy(enforce) == 0, "load most-restrictive enforce (many mounts)",
+	       "load failed");
+	for (i = 1; i <= 8; i++) {
+		if (i == 5) {
+			err = idmapped_mount("/mnt/ext", "/mnt/idm", MAP);
+			expect(err == 0, "an idmapped view between the bind mounts", "errno %d", err);
+		}
+		bound += sh("mkdir -p /mnt/b%d && mount --bind /mnt/ext /mnt/b%d", i, i) == 0;
+	}
+	expect(bound == 8, "eight plain bind mounts of the ext4 tree", "%d attached", bound);
+	expect_outcome("truncate(2) with nine plain mounts and an idmapped one that cannot show "
+		       "the owner: EACCES (more mounts than read inline)",
+		       in_userns(MAP, MAP, truncate_as_1000, NW "/c-0707"), ERR(EACCES));
+	expect(sh("umount /mnt/idm") == 0, "unmount the idmapped view (many mounts)",
+	       "umount failed");
+	expect_outcome("truncate(2) with nine plain mounts and no idmapped one: allowed",
+		       in_userns(MAP, MAP, truncate_as_1000, NW "/c-0707"), OK);
+	for (i = 1; i <= 8; i++)
+		sh("umount /mnt/b%d", i);
+}
+
+/*
  * A task in a fresh user namespace whose maps are not written yet: its own
  * uid (host 1000) is unmapped there, yet it owns /proc/self/uid_map and
  * must be able to write it (what unshare -r, bwrap and every tool that
@@ -1008,6 +1049,7 @@ int main(int argc, char **argv)
 	test_idmapped();
 	test_outside_walk();
 	test_nowalk_kept_scan();
+	test_nowalk_many_mounts();
 	test_own_files_before_mapping();
 	return summary();
 }
