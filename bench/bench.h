@@ -24,7 +24,7 @@
 enum bench_config {
 	CONFIG_NONE,    /* no BPF program at all */
 	CONFIG_FLOOR,   /* an empty program on every hook usernsguard uses */
-	CONFIG_NEEDED,  /* the floor, but inode_permission reads what rule 2 needs */
+	CONFIG_NEEDED,  /* the floor plus the work the rules cannot decide without */
 	CONFIG_UG_R1,   /* usernsguard with bench/policy-r1.conf: rule 1 alone */
 	CONFIG_UG_R13,  /* bench/policy-r13.conf: rules 1 and 3 */
 	CONFIG_UG,      /* usernsguard with bench/policy.conf: every rule */

@@ -3,9 +3,9 @@
  * The configurations compared in one boot. The floor is an empty program
  * on each hook usernsguard uses (generated from its object), so
  * "usernsguard / floor" is what the rules themselves cost; the needed
- * floor (bench/needed.bpf.c) adds the reads rule 2 cannot do without on
- * inode_permission, for the cells no implementation brings within 1.03 of
- * the empty floor (a check outside a walk reads the mount list); usernsguard is
+ * floor (bench/needed.bpf.c) adds, on the hooks the workloads cross, the
+ * work the rules cannot decide without, so that a cell above 1.03 of the
+ * empty floor shows how much of it is that work; usernsguard is
  * loaded through its own command line, exactly as an administrator would,
  * with three policies: rule 1 alone, rules 1 and 3, every rule. They are
  * measured in that order, each load replacing the last (programs a policy

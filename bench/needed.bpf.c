@@ -16,8 +16,9 @@
  *    benchmark's namespaces map them there); a long map is not searched on
  *    every call by anyone, so one task-storage lookup stands for its memo
  *    (shared with the note: one lookup at most).
- * Rule 1's set*id hooks read the ids they compare, and cred_free advances
- * the memo's generation (below). So "usernsguard / needed" is what
+ * Rule 1's set*id and chown hooks read the ids they compare (chown also
+ * the mount's idmap, for rule 3), and cred_free advances the memo's
+ * generation (below). So "usernsguard / needed" is what
  * usernsguard adds to the work its rules require, on the cells where that
  * work alone costs more than 1.03 of the empty floor. The product's headers are included
  * for the reads only; their maps are declared here but never created
@@ -128,6 +129,25 @@ int BPF_PROG(needed_task_fix_setgid, struct cred *new, const struct cred *old, i
 
 	needed_keep(needed_ids_same(a, b));
 	return ret;
+}
+
+/*
+ * chown(2) to the owner a file has: rule 1 compares the ids with the
+ * inode's (a change to the overflow id is refused), and rule 3 must know
+ * that the mount is not idmapped (a chown through a shifted view is a
+ * write through it). The ids come by value: read from the raw context.
+ */
+SEC("lsm/path_chown")
+int needed_path_chown(__u64 *ctx)
+{
+	const struct path *path = (const struct path *)ctx[0];
+	const struct inode *inode = path->dentry->d_inode;
+
+	if (!inode)
+		return 0;
+	needed_keep((__u32)ctx[1] == inode->i_uid.val && (__u32)ctx[2] == inode->i_gid.val);
+	needed_keep(ug_mount_idmap(path->mnt, false) == NULL);
+	return (int)ctx[3];
 }
 
 /*

@@ -263,7 +263,8 @@ static __always_inline int ug_judge_nowalk(struct ug_asker *asker, struct inode 
 
 	if (req->want == MAY_EXEC && (inode->i_mode & S_IFMT) != S_IFDIR)
 		return 0;
-	if (ug_sb_mounts_chained() && ug_sb_all_plain(inode->i_sb)) {
+	if (ug_sb_mounts_chained() ? ug_sb_all_plain(inode->i_sb) :
+				     ug_sb_one_plain_mount(asker->task, inode->i_sb)) {
 		/* req->view is the plain view its caller started with. */
 		if (ug_owner_shown(asker, inode))
 			return 0;

@@ -97,8 +97,8 @@ static __always_inline __u64 ug_mnt_ns_event(struct mnt_namespace *mnt_ns)
  * a typed load. Up to 6.12 the list gives no typed way from a node back to
  * its mount, and the probe reads that would take cost more than the note's
  * lookup (6.12, truncate(2) in a namespace: 5,425 guest instructions with
- * the note, 5,539 with three probe reads per mount): callers ask
- * ug_sb_mounts_chained() first and go to the note. A function of its own,
+ * the note, 5,539 with three probe reads per mount): there callers ask
+ * ug_sb_one_plain_mount() below instead. A function of its own,
  * so that rule 2's frame above its judgement does not grow (6.1's 512
  * bytes along a call chain).
  */
@@ -115,6 +115,34 @@ static __noinline bool ug_sb_all_plain(struct super_block *sb)
 		m = ((struct mount___chain *)m)->mnt_next_for_sb;
 	}
 	return !m;
+}
+
+/*
+ * The same answer where the kernel lists a superblock's mounts (up to
+ * 6.12), for the one case typed loads can settle: the superblock has a
+ * single mount, and the task's working or root directory is on it. The
+ * access went through a mount of @sb, which stays on the list while the
+ * access holds it, and there is only one, so it is that directory's mount:
+ * its idmap decides. A container's private tmpfs (/tmp, /run, /dev/shm,
+ * mounted in its own mount namespace only) is such a filesystem, and so is
+ * anything mounted once that a task works in. Anything else: "not known".
+ */
+static __noinline bool ug_sb_one_plain_mount(struct task_struct *task, struct super_block *sb)
+{
+	struct list_head *head = &((struct super_block___list *)sb)->s_mounts;
+	struct list_head *first = head->next;
+	struct fs_struct *fs = task->fs;
+	struct vfsmount *mnt;
+
+	if (first == head || first->next != head || !fs)
+		return false;
+	mnt = fs->pwd.mnt;
+	if (!mnt || mnt->mnt_sb != sb) {
+		mnt = fs->root.mnt;
+		if (!mnt || mnt->mnt_sb != sb)
+			return false;
+	}
+	return !ug_mount_idmap(mnt, false);
 }
 
 #endif /* UG_SB_MOUNTS_BPF_H */

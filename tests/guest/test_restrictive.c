@@ -974,6 +974,62 @@ static void test_nowalk_many_mounts(void)
 }
 
 /*
+ * On kernels that list a superblock's mounts (up to 6.12) the no-walk
+ * check settles a filesystem with a single mount from the task's working
+ * directory when it is on that filesystem (bpf/sb_mounts.bpf.h); 6.18+
+ * reads the chain. The task works in the directory and truncates by a
+ * relative name. First the raw view alone: an owner the namespace does not
+ * map is refused, a mapped one allowed. Then the idmapped view alone (the
+ * raw one unmounted: one mount again, idmapped), seen from a namespace
+ * that maps host 2000 and 100000-100999: a file owned by 2000 is shown by
+ * the idmap as 102000, which the namespace does not map (refused, by rule
+ * 2 alone: the kernel sees a valid owner), and one owned by 0 as 100000,
+ * which it maps (allowed). Read as a plain view, both answers would flip.
+ * Last in this file: /mnt/ext stays unmounted.
+ */
+#define MAP_SMALL "0 100000 1000\n1000 2000 1\n"
+
+struct in_dir {
+	const char *dir, *name;
+	uid_t uid;
+};
+
+static int truncate_in_dir(void *arg)
+{
+	const struct in_dir *d = arg;
+
+	if (chdir(d->dir) || setgid(d->uid) || setuid(d->uid))
+		return 220;
+	return truncate(d->name, 0) ? errno : 0;
+}
+
+static void test_nowalk_single_mount(void)
+{
+	struct in_dir raw_deny = { NW, "far-0707", 1000 }, raw_allow = { NW, "c-0707", 1000 };
+	struct in_dir idm_deny = { NWI, "i-0707", 500 }, idm_allow = { NWI, "f-0707", 500 };
+	int err;
+
+	expect(load_policy(enforce) == 0, "load most-restrictive enforce (single mount)",
+	       "load failed");
+	expect_outcome("working in the raw view, its only mount: unmapped owner, 0707: EACCES",
+		       in_userns(MAP, MAP, truncate_in_dir, &raw_deny), ERR(EACCES));
+	expect_outcome("working in the raw view, its only mount: mapped owner, 0707: allowed",
+		       in_userns(MAP, MAP, truncate_in_dir, &raw_allow), OK);
+	sh("echo data > " NW "/i-0707 && chown 2000:2000 " NW "/i-0707 && chmod 0707 " NW
+	   "/i-0707");
+	err = idmapped_mount("/mnt/ext", "/mnt/idm", MAP);
+	expect(err == 0, "idmapped view, then the raw view unmounted", "errno %d", err);
+	expect(sh("umount /mnt/ext") == 0, "the idmapped view is the only mount", "umount failed");
+	expect_outcome("working in the idmapped view, its only mount: an owner it shows as an id "
+		       "the namespace does not map, 0707: EACCES",
+		       in_userns(MAP_SMALL, MAP_SMALL, truncate_in_dir, &idm_deny), ERR(EACCES));
+	expect_outcome("working in the idmapped view, its only mount: an owner it shows as a "
+		       "mapped id, 0707: allowed",
+		       in_userns(MAP_SMALL, MAP_SMALL, truncate_in_dir, &idm_allow), OK);
+	sh("umount /mnt/idm");
+}
+
+/*
  * A task in a fresh user namespace whose maps are not written yet: its own
  * uid (host 1000) is unmapped there, yet it owns /proc/self/uid_map and
  * must be able to write it (what unshare -r, bwrap and every tool that
@@ -1051,5 +1107,6 @@ int main(int argc, char **argv)
 	test_nowalk_kept_scan();
 	test_nowalk_many_mounts();
 	test_own_files_before_mapping();
+	test_nowalk_single_mount();
 	return summary();
 }
