@@ -9,16 +9,19 @@
  *  - the caller's user namespace (nothing more in the initial one);
  *  - the mount the access goes through: the walk's; outside a walk
  *    (truncate(2), creating names) every mount of the inode's superblock,
- *    which 6.18+ chains through typed pointers (bpf/sb_mounts.bpf.h), and
- *    which older kernels make a task-storage note cheaper than (one lookup
- *    and the test that the caller's mount namespace has not changed);
+ *    which 6.18+ chains through typed pointers, and of which older kernels
+ *    settle by typed loads only a single mount the task works in
+ *    (bpf/sb_mounts.bpf.h); otherwise a task-storage note is cheaper than
+ *    their probe reads (one lookup and the test that the caller's mount
+ *    namespace has not changed);
  *  - the owner and group: against the first extent of a short map (the
  *    benchmark's namespaces map them there); a long map is not searched on
  *    every call by anyone, so one task-storage lookup stands for its memo
- *    (shared with the note: one lookup at most).
- * Rule 1's set*id and chown hooks read the ids they compare (chown also
- * the mount's idmap, for rule 3), and cred_free advances the memo's
- * generation (below). So "usernsguard / needed" is what
+ *    (shared with the note: one lookup at most), with the read of its
+ *    cred's generation that keeps a memo sound.
+ * Rule 1's set*id and chown hooks read the ids they compare, rule 3's
+ * chown, truncate and attribute hooks whether the view is idmapped, and
+ * cred_free advances the memo's generation (below). So "usernsguard / needed" is what
  * usernsguard adds to the work its rules require, on the cells where that
  * work alone costs more than 1.03 of the empty floor. The product's headers are included
  * for the reads only; their maps are declared here but never created
@@ -36,7 +39,7 @@
 
 struct needed_note {
 	__u64 sb, ns_id, ns_event, cred;
-	__u32 uid, uid_ns;
+	__u32 gen, uid, uid_ns;
 };
 
 struct {
@@ -50,6 +53,27 @@ struct {
 static __always_inline void needed_keep(__u64 v)
 {
 	asm volatile("" : : "r"(v));
+}
+
+/*
+ * A memo of a long map's answer per cred is only sound if a freed cred's
+ * address can be told from its successor: one counter per address bucket,
+ * advanced atomically when a cred is freed (bpf/memo.bpf.h has the why).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} needed_gen SEC(".maps");
+
+/* The bucket of a cred's address: bits 6..17, as bpf/memo.bpf.h takes them. */
+static __always_inline __u32 needed_bucket(const struct cred *cred)
+{
+	__u32 low;
+
+	asm volatile("%[low] = %[ptr]" : [low] "=w"(low) : [ptr] "w"(cred));
+	return (low >> 6) & 4095;
 }
 
 SEC("lsm/inode_permission")
@@ -76,7 +100,7 @@ int BPF_PROG(needed_inode_permission, struct inode *inode, int mask, int ret)
 	} else if (ug_sb_mounts_chained()) {
 		if (!ug_sb_all_plain(inode->i_sb))
 			return 0;
-	} else {
+	} else if (!ug_sb_one_plain_mount(task, inode->i_sb)) {
 		need_note = true;
 	}
 	long_map = ns->uid_map.nr_extents > NEEDED_INLINE_EXTENTS ||
@@ -90,7 +114,11 @@ int BPF_PROG(needed_inode_permission, struct inode *inode, int mask, int ret)
 				    note->ns_id == ug_mnt_ns_id(task->nsproxy->mnt_ns) &&
 				    note->ns_event == ug_mnt_ns_event(task->nsproxy->mnt_ns));
 		if (long_map) {
-			needed_keep(note->cred == (__u64)task->cred &&
+			/* A memo is sound only while its cred's bucket has not moved on. */
+			__u32 key = needed_bucket(task->cred), *gen;
+
+			gen = bpf_map_lookup_elem(&needed_gen, &key);
+			needed_keep(note->cred == (__u64)task->cred && gen && note->gen == *gen &&
 				    note->uid == inode->i_uid.val);
 			return 0;
 		}
@@ -151,24 +179,29 @@ int needed_path_chown(__u64 *ctx)
 }
 
 /*
- * A memo of a long map's answer per cred is only sound if a freed cred's
- * address can be told from its successor: one counter per address bucket,
- * advanced atomically when a cred is freed (bpf/memo.bpf.h has the why).
+ * Rule 3: a truncate or an attribute change through a shifted view is a
+ * write through it, so the hooks must know whether the view is idmapped:
+ * the mount's idmap, or the one inode_setattr is given (6.9+).
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, __u32);
-} needed_gen SEC(".maps");
+SEC("lsm/path_truncate")
+int BPF_PROG(needed_path_truncate, const struct path *path)
+{
+	needed_keep(ug_mount_idmap(path->mnt, false) == NULL);
+	return 0;
+}
+
+SEC("lsm/inode_setattr")
+int BPF_PROG(needed_inode_setattr, void *idmap, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	needed_keep(ug_idmap_plain(idmap, dentry->d_sb));
+	return ret;
+}
 
 SEC("lsm/cred_free")
 int BPF_PROG(needed_cred_free, struct cred *cred)
 {
-	__u32 key, *gen;
+	__u32 key = needed_bucket(cred), *gen;
 
-	asm volatile("%[key] = %[ptr]" : [key] "=w"(key) : [ptr] "w"(cred));
-	key = (key >> 6) & 4095;
 	gen = bpf_map_lookup_elem(&needed_gen, &key);
 	if (gen)
 		__sync_fetch_and_add(gen, 1);
