@@ -102,7 +102,10 @@ if [ "$status" -eq 124 ]; then
 	exit 1
 fi
 if grep -aqE 'Kernel panic|BUG:|Oops:' "$log"; then
-	echo "guest $series: FAIL: the kernel reported a panic or oops" >&2
+	# The report itself, with the lines around it: a CI log shows only
+	# its tail, and this must say what the kernel said.
+	echo "guest $series: FAIL: the kernel reported a panic or oops:" >&2
+	grep -anE -B3 -A12 'Kernel panic|BUG:|Oops:' "$log" | head -n 60 | sed 's/^/  | /' >&2
 	exit 1
 fi
 if [ "$mode" = bench ]; then
@@ -115,7 +118,8 @@ if [ "$mode" = demo ]; then
 fi
 summary=$(grep -aE '^GUEST-SUMMARY: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
 if [ -z "$summary" ]; then
-	echo "guest $series: FAIL: no summary from the guest (exit $status)" >&2
+	echo "guest $series: FAIL: no summary from the guest (exit $status); its last lines:" >&2
+	tail -n 15 "$log" | sed 's/^/  | /' >&2
 	exit 1
 fi
 failed=$(echo "$summary" | sed -E 's/.* ([0-9]+) failed.*/\1/')

@@ -118,5 +118,18 @@ for job in "${jobs[@]}"; do
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-1}))
 done
+# Why each failed job failed, last, where a CI log's tail shows it: the
+# runner's own FAIL lines and the guest's failed tests ("FAIL ..." in
+# the suites' output), from the job's log.
+for job in "${jobs[@]}"; do
+	name=${job// /-}
+	name=${name//[^A-Za-z0-9.-]/_}
+	line=$(cat "$jobdir/$name.result" 2>/dev/null || true)
+	case $line in *" 0 failed,"*) continue ;; esac
+	echo
+	echo "===== why \"$job\" failed ($jobdir/$name.log)"
+	grep -aE '^guest [^ ]+: FAIL|^  [|] |^(not ok |FAIL[ :])' "$jobdir/$name.log" | head -n 80 ||
+		tail -n 40 "$jobdir/$name.log"
+done
 echo "guest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
