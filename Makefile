@@ -206,7 +206,7 @@ $(BENCH_DIR)/floor.bpf.c: $(BPF_OBJ) scripts/gen-floor-bpf.sh | $(BENCH_DIR)
 # The needed floor writes the hooks it reads on itself; the rest is the floor's.
 $(BENCH_DIR)/needed-empty.inc: $(BPF_OBJ) scripts/gen-floor-bpf.sh Makefile | $(BENCH_DIR)
 	$(call msg,GEN,$@)
-	$(Q)scripts/gen-floor-bpf.sh --except inode_permission,task_fix_setuid,task_fix_setgid,cred_free,path_chown,path_truncate,inode_setattr \
+	$(Q)scripts/gen-floor-bpf.sh --except inode_permission,task_fix_setuid,task_fix_setgid,cred_free,path_chown,path_truncate,inode_setattr,inode_setxattr \
 		--prefix needed $(BPF_OBJ) > $@
 
 $(BENCH_DIR)/needed.bpf.o: $(BENCH_DIR)/needed-empty.inc $(wildcard bpf/*.bpf.h)

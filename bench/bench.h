@@ -63,6 +63,8 @@ uint64_t bench_now_ns(void);
 
 /* fixture.c */
 int bench_fixture(void);
+/* 0, or EOPNOTSUPP where tmpfs stores no user.* attributes (before 6.6). */
+extern int bench_user_xattr_errno;
 
 /* configs.c: attach and detach a configuration; 0 or -1. */
 int bench_attach(enum bench_config config);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -57,6 +58,23 @@ static int make_tree(void)
 	return 0;
 }
 
+int bench_user_xattr_errno;
+
+/*
+ * Whether this kernel's tmpfs stores user.* attributes: the setxattr
+ * workload must end the same way under every configuration, and any
+ * other answer fails the fixture.
+ */
+static int probe_user_xattr(void)
+{
+	if (!setxattr("own", "user.ug-bench", "1", 1, 0))
+		return 0;
+	if (errno != EOPNOTSUPP)
+		return -1;
+	bench_user_xattr_errno = EOPNOTSUPP;
+	return 0;
+}
+
 int bench_fixture(void)
 {
 	if (mkdir(BENCH_ROOT, 0755) && errno != EEXIST)
@@ -64,7 +82,7 @@ int bench_fixture(void)
 	if (mount("bench", BENCH_ROOT, "tmpfs", 0, "mode=0755,size=256m"))
 		goto fail;
 	if (make_dir(BENCH_TREE, BENCH_OWNER, 0755) || chdir(BENCH_TREE) || make_tree() ||
-	    chdir("/"))
+	    probe_user_xattr() || chdir("/"))
 		goto fail;
 	/* What bench/policy.conf names: an exempt binary, a cgroup, marked trees. */
 	if (make_file(BENCH_ROOT "/legacy-daemon", 0, 0755) ||

@@ -20,7 +20,7 @@
  *    (shared with the note: one lookup at most), with the read of its
  *    cred's generation that keeps a memo sound.
  * Rule 1's set*id and chown hooks read the ids they compare, rule 3's
- * chown, truncate and attribute hooks whether the view is idmapped, and
+ * chown, truncate, setattr and setxattr hooks whether the view is idmapped, and
  * cred_free advances the memo's generation (below). So "usernsguard / needed" is what
  * usernsguard adds to the work its rules require, on the cells where that
  * work alone costs more than 1.03 of the empty floor. The product's headers are included
@@ -181,7 +181,8 @@ int needed_path_chown(__u64 *ctx)
 /*
  * Rule 3: a truncate or an attribute change through a shifted view is a
  * write through it, so the hooks must know whether the view is idmapped:
- * the mount's idmap, or the one inode_setattr is given (6.9+).
+ * the mount's idmap, or the one inode_setattr (6.9+) and inode_setxattr
+ * (the mount's user namespace on 6.1) are given.
  */
 SEC("lsm/path_truncate")
 int BPF_PROG(needed_path_truncate, const struct path *path)
@@ -192,6 +193,14 @@ int BPF_PROG(needed_path_truncate, const struct path *path)
 
 SEC("lsm/inode_setattr")
 int BPF_PROG(needed_inode_setattr, void *idmap, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	needed_keep(ug_idmap_plain(idmap, dentry->d_sb));
+	return ret;
+}
+
+SEC("lsm/inode_setxattr")
+int BPF_PROG(needed_inode_setxattr, void *idmap, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
 {
 	needed_keep(ug_idmap_plain(idmap, dentry->d_sb));
 	return ret;
