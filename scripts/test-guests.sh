@@ -108,6 +108,7 @@ echo
 echo "===== guest jobs ($((SECONDS - start))s with ${UG_GUEST_JOBS:-2} workers)"
 passed=0
 failed=0
+failed_jobs=()
 for job in "${jobs[@]}"; do
 	name=${job// /-}
 	name=${name//[^A-Za-z0-9.-]/_}
@@ -117,15 +118,14 @@ for job in "${jobs[@]}"; do
 	f=$(sed -nE 's/.* ([0-9]+) failed.*/\1/p' <<<"$line")
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-1}))
+	[ "${f:-1}" -eq 0 ] || failed_jobs+=("$job|$name")
 done
 # Why each failed job failed, last, where a CI log's tail shows it: the
 # runner's own FAIL lines and the guest's failed tests ("FAIL ..." in
 # the suites' output), from the job's log.
-for job in "${jobs[@]}"; do
-	name=${job// /-}
-	name=${name//[^A-Za-z0-9.-]/_}
-	line=$(cat "$jobdir/$name.result" 2>/dev/null || true)
-	case $line in *" 0 failed,"*) continue ;; esac
+for entry in "${failed_jobs[@]}"; do
+	job=${entry%|*}
+	name=${entry##*|}
 	echo
 	echo "===== why \"$job\" failed ($jobdir/$name.log)"
 	grep -aE '^guest [^ ]+: FAIL|^  [|] |^(not ok |FAIL[ :])' "$jobdir/$name.log" | head -n 80 ||
